@@ -1,0 +1,35 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Canonical client addresses.  Audit records write the same address in many
+ * ways ("1.2.3.4:8085", "[10.1.2.3]:123", "::ffff:10.1.2.3", "FE80::"); the
+ * rules and the state key on one canonical text per address.
+ */
+#ifndef MBX_IP_H_INCLUDED
+#define MBX_IP_H_INCLUDED
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MBX_IP_NONE,  /* empty, or nothing usable */
+  MBX_IP_V4,
+  MBX_IP_V6,
+  MBX_IP_HOST   /* a host name such as "localhost", kept lower-cased */
+} MbxIpKind;
+
+#define MBX_IP_TEXT_MAX 64
+
+/*
+ * Writes the canonical text of @text into @out (@out_size >= MBX_IP_TEXT_MAX):
+ * ports and brackets removed, IPv4-mapped IPv6 written as IPv4, IPv6 in
+ * RFC 5952 form, host names lower-cased.
+ */
+MbxIpKind mbx_ip_canonicalize(const gchar *text, gsize len, gchar *out, gsize out_size);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,294 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The normalized record.
+ *
+ * Invariants: string values live in one arena (a GString) that only grows
+ * between resets, so a record reused for millions of decodes stops
+ * allocating after the first few; a field refers to its value by offset,
+ * never by pointer, because the arena may move while it grows.  Integer
+ * fields keep their decimal text in the arena too, so the adapter can set
+ * every field as text without formatting per message.
+ */
+#include "mbx-record.h"
+
+#include <string.h>
+
+typedef struct
+{
+  gint32 offset;
+  gint32 len;
+  gint64 num;
+  gboolean set;
+} MbxSlot;
+
+struct _MbxRecord
+{
+  MbxSlot slots[MBX_F_MAX];
+  GString *arena;
+};
+
+typedef struct
+{
+  const gchar *name;
+  MbxFieldType type;
+} MbxFieldInfo;
+
+static const MbxFieldInfo field_info[MBX_F_MAX] = {
+  [MBX_F_EVENT_TIME] = { "event_time", MBX_TYPE_INT },
+  [MBX_F_ID] = { "id", MBX_TYPE_STRING },
+  [MBX_F_TENANT] = { "tenant", MBX_TYPE_STRING },
+  [MBX_F_SOURCE] = { "source", MBX_TYPE_STRING },
+  [MBX_F_KIND] = { "kind", MBX_TYPE_STRING },
+  [MBX_F_WORKLOAD] = { "workload", MBX_TYPE_STRING },
+  [MBX_F_OPERATION] = { "operation", MBX_TYPE_STRING },
+  [MBX_F_RECORD_TYPE] = { "record_type", MBX_TYPE_INT },
+  [MBX_F_RESULT] = { "result", MBX_TYPE_STRING },
+  [MBX_F_ACTOR] = { "actor", MBX_TYPE_STRING },
+  [MBX_F_ACTOR_KIND] = { "actor_kind", MBX_TYPE_STRING },
+  [MBX_F_USER_TYPE] = { "user_type", MBX_TYPE_INT },
+  [MBX_F_MAILBOX] = { "mailbox", MBX_TYPE_STRING },
+  [MBX_F_APP_ID] = { "app_id", MBX_TYPE_STRING },
+  [MBX_F_CLIENT_APP_ID] = { "client_app_id", MBX_TYPE_STRING },
+  [MBX_F_RESOURCE_APP_ID] = { "resource_app_id", MBX_TYPE_STRING },
+  [MBX_F_CLIENT_IP] = { "client_ip", MBX_TYPE_STRING },
+  [MBX_F_CLIENT_INFO] = { "client_info", MBX_TYPE_STRING },
+  [MBX_F_ACCESS_PATH] = { "access_path", MBX_TYPE_STRING },
+  [MBX_F_MAIL_ACCESS_TYPE] = { "mail_access_type", MBX_TYPE_STRING },
+  [MBX_F_THROTTLED] = { "throttled", MBX_TYPE_BOOL },
+  [MBX_F_OPERATION_COUNT] = { "operation_count", MBX_TYPE_INT },
+  [MBX_F_ITEM_COUNT] = { "item_count", MBX_TYPE_INT },
+  [MBX_F_FOLDER_COUNT] = { "folder_count", MBX_TYPE_INT },
+  [MBX_F_LOGON_TYPE] = { "logon_type", MBX_TYPE_INT },
+  [MBX_F_EXTERNAL_ACCESS] = { "external_access", MBX_TYPE_BOOL },
+  [MBX_F_SESSION_ID] = { "session_id", MBX_TYPE_STRING },
+  [MBX_F_AAD_SESSION_ID] = { "aad_session_id", MBX_TYPE_STRING },
+  [MBX_F_TOKEN_ID] = { "token_id", MBX_TYPE_STRING },
+  [MBX_F_SEARCH_TEXT] = { "search_text", MBX_TYPE_STRING },
+  [MBX_F_REQUEST_URI] = { "request_uri", MBX_TYPE_STRING },
+  [MBX_F_SCOPES] = { "scopes", MBX_TYPE_STRING },
+  [MBX_F_TARGET_APP] = { "target_app", MBX_TYPE_STRING },
+  [MBX_F_PARAMETERS] = { "parameters", MBX_TYPE_STRING },
+  [MBX_F_AUTH_PROTOCOL] = { "auth_protocol", MBX_TYPE_STRING },
+  [MBX_F_COUNTRY] = { "country", MBX_TYPE_STRING },
+};
+
+static const gchar *kind_names[MBX_KIND_MAX] = {
+  [MBX_KIND_OTHER] = "other",
+  [MBX_KIND_MAIL_ACCESS] = "mail-access",
+  [MBX_KIND_MAIL_SEARCH] = "mail-search",
+  [MBX_KIND_MAIL_ITEM] = "mail-item",
+  [MBX_KIND_MAILBOX_LOGIN] = "mailbox-login",
+  [MBX_KIND_GRANT] = "grant",
+  [MBX_KIND_SIGNIN] = "signin",
+  [MBX_KIND_ADMIN] = "admin",
+};
+
+static const gchar *actor_kind_names[MBX_ACTOR_MAX] = {
+  [MBX_ACTOR_UNKNOWN] = "unknown",
+  [MBX_ACTOR_OWNER] = "owner",
+  [MBX_ACTOR_DELEGATE] = "delegate",
+  [MBX_ACTOR_ADMIN] = "admin",
+  [MBX_ACTOR_APP_ONLY] = "app-only",
+  [MBX_ACTOR_SYSTEM] = "system",
+  [MBX_ACTOR_USER] = "user",
+};
+
+const gchar *
+mbx_field_name(MbxField field)
+{
+  g_return_val_if_fail(field < MBX_F_MAX, NULL);
+  return field_info[field].name;
+}
+
+MbxFieldType
+mbx_field_type(MbxField field)
+{
+  g_return_val_if_fail(field < MBX_F_MAX, MBX_TYPE_STRING);
+  return field_info[field].type;
+}
+
+MbxField
+mbx_field_by_name(const gchar *name)
+{
+  for (gint i = 0; i < MBX_F_MAX; i++)
+    {
+      if (strcmp(field_info[i].name, name) == 0)
+        return (MbxField) i;
+    }
+  return MBX_F_MAX;
+}
+
+const gchar *
+mbx_kind_name(MbxKind kind)
+{
+  return kind < MBX_KIND_MAX ? kind_names[kind] : kind_names[MBX_KIND_OTHER];
+}
+
+const gchar *
+mbx_actor_kind_name(MbxActorKind kind)
+{
+  return kind < MBX_ACTOR_MAX ? actor_kind_names[kind] : actor_kind_names[MBX_ACTOR_UNKNOWN];
+}
+
+MbxRecord *
+mbx_record_new(void)
+{
+  MbxRecord *self = g_new0(MbxRecord, 1);
+  self->arena = g_string_sized_new(1024);
+  return self;
+}
+
+void
+mbx_record_free(MbxRecord *self)
+{
+  if (!self)
+    return;
+  g_string_free(self->arena, TRUE);
+  g_free(self);
+}
+
+void
+mbx_record_reset(MbxRecord *self)
+{
+  memset(self->slots, 0, sizeof(self->slots));
+  g_string_truncate(self->arena, 0);
+}
+
+gboolean
+mbx_record_has(const MbxRecord *self, MbxField field)
+{
+  g_return_val_if_fail(field < MBX_F_MAX, FALSE);
+  return self->slots[field].set;
+}
+
+const gchar *
+mbx_record_get_string(const MbxRecord *self, MbxField field, gsize *len)
+{
+  g_return_val_if_fail(field < MBX_F_MAX, NULL);
+  const MbxSlot *slot = &self->slots[field];
+  if (!slot->set)
+    {
+      if (len)
+        *len = 0;
+      return NULL;
+    }
+  if (len)
+    *len = slot->len;
+  return self->arena->str + slot->offset;
+}
+
+gint64
+mbx_record_get_int(const MbxRecord *self, MbxField field, gint64 default_value)
+{
+  g_return_val_if_fail(field < MBX_F_MAX, default_value);
+  const MbxSlot *slot = &self->slots[field];
+  if (!slot->set || field_info[field].type == MBX_TYPE_STRING)
+    return default_value;
+  return slot->num;
+}
+
+static gint
+_name_index(const gchar *const *names, gint n, const gchar *value, gsize len)
+{
+  for (gint i = 0; i < n; i++)
+    {
+      if (strlen(names[i]) == len && memcmp(names[i], value, len) == 0)
+        return i;
+    }
+  return 0;
+}
+
+MbxKind
+mbx_record_get_kind(const MbxRecord *self)
+{
+  gsize len;
+  const gchar *v = mbx_record_get_string(self, MBX_F_KIND, &len);
+  return v ? (MbxKind) _name_index(kind_names, MBX_KIND_MAX, v, len) : MBX_KIND_OTHER;
+}
+
+MbxActorKind
+mbx_record_get_actor_kind(const MbxRecord *self)
+{
+  gsize len;
+  const gchar *v = mbx_record_get_string(self, MBX_F_ACTOR_KIND, &len);
+  return v ? (MbxActorKind) _name_index(actor_kind_names, MBX_ACTOR_MAX, v, len) : MBX_ACTOR_UNKNOWN;
+}
+
+static void
+_store(MbxRecord *self, MbxField field, const gchar *value, gsize len, gboolean lower)
+{
+  MbxSlot *slot = &self->slots[field];
+  slot->offset = self->arena->len;
+  slot->len = len;
+  slot->set = TRUE;
+  g_string_append_len(self->arena, value, len);
+  if (lower)
+    {
+      gchar *p = self->arena->str + slot->offset;
+      for (gsize i = 0; i < len; i++)
+        p[i] = g_ascii_tolower(p[i]);
+    }
+  /* NUL-terminate every value so callers may use it as a C string */
+  g_string_append_c(self->arena, '\0');
+}
+
+void
+mbx_record_set_string(MbxRecord *self, MbxField field, const gchar *value, gsize len)
+{
+  g_return_if_fail(field < MBX_F_MAX);
+  if (!value || len == 0)
+    {
+      self->slots[field].set = FALSE;
+      return;
+    }
+  _store(self, field, value, len, FALSE);
+}
+
+void
+mbx_record_set_string_lower(MbxRecord *self, MbxField field, const gchar *value, gsize len)
+{
+  g_return_if_fail(field < MBX_F_MAX);
+  if (!value || len == 0)
+    {
+      self->slots[field].set = FALSE;
+      return;
+    }
+  _store(self, field, value, len, TRUE);
+}
+
+void
+mbx_record_set_int(MbxRecord *self, MbxField field, gint64 value)
+{
+  g_return_if_fail(field < MBX_F_MAX);
+  gchar buf[24];
+  gint n;
+
+  if (field_info[field].type == MBX_TYPE_BOOL)
+    value = value ? 1 : 0;
+  n = g_snprintf(buf, sizeof(buf), "%" G_GINT64_FORMAT, value);
+  _store(self, field, buf, n, FALSE);
+  self->slots[field].num = value;
+}
+
+void
+mbx_record_set_kind(MbxRecord *self, MbxKind kind)
+{
+  const gchar *name = mbx_kind_name(kind);
+  _store(self, MBX_F_KIND, name, strlen(name), FALSE);
+}
+
+void
+mbx_record_set_actor_kind(MbxRecord *self, MbxActorKind kind)
+{
+  const gchar *name = mbx_actor_kind_name(kind);
+  _store(self, MBX_F_ACTOR_KIND, name, strlen(name), FALSE);
+}
+
+void
+mbx_record_unset(MbxRecord *self, MbxField field)
+{
+  g_return_if_fail(field < MBX_F_MAX);
+  self->slots[field].set = FALSE;
+}

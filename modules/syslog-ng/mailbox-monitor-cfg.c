@@ -1,0 +1,36 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Keyword table and CfgParser of the mailbox-monitor() grammar.
+ */
+#include "mailbox-monitor-cfg.h"
+#include "mailbox-monitor-grammar.h"
+#include "logpipe.h"
+
+extern int mailbox_monitor_debug;
+
+int mailbox_monitor_parse(CfgLexer *lexer, gpointer *instance, gpointer arg);
+
+/* '_' spelling: the lexer accepts both '-' and '_' */
+static CfgLexerKeyword mailbox_monitor_keywords[] = {
+  { "mailbox_monitor", KW_MAILBOX_MONITOR },
+  { "prefix", KW_PREFIX },
+  { "approved_apps", KW_APPROVED_APPS },
+  { "fields", KW_FIELDS },
+  { "drop_unparsed", KW_DROP_UNPARSED },
+  { "split_batches", KW_SPLIT_BATCHES },
+  { NULL }
+};
+
+CfgParser mailbox_monitor_parser = {
+#if SYSLOG_NG_ENABLE_DEBUG
+  .debug_flag = &mailbox_monitor_debug,
+#endif
+  .name = "mailbox-monitor",
+  .keywords = mailbox_monitor_keywords,
+  .parse = (gint (*)(CfgLexer *, gpointer *, gpointer)) mailbox_monitor_parse,
+  .cleanup = (void (*)(gpointer)) log_pipe_unref,
+};
+
+CFG_PARSER_IMPLEMENT_LEXER_BINDING(mailbox_monitor_, MAILBOX_MONITOR_, gpointer *)

@@ -1,0 +1,21 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef MAILBOX_MONITOR_PARSER_H_INCLUDED
+#define MAILBOX_MONITOR_PARSER_H_INCLUDED
+
+#include "parser/parser-expr.h"
+
+#define MAILBOX_MONITOR_TAG_SUSPICIOUS "mailbox.suspicious"
+#define MAILBOX_MONITOR_TAG_UNPARSED "mailbox.unparsed"
+#define MAILBOX_MONITOR_TAG_RULE_PREFIX "mailbox.rule."
+
+LogParser *mailbox_monitor_parser_new(GlobalConfig *cfg);
+void mailbox_monitor_parser_set_prefix(LogParser *s, const gchar *prefix);
+gboolean mailbox_monitor_parser_add_approved_apps(LogParser *s, GList *app_ids, GError **error);
+gboolean mailbox_monitor_parser_set_fields(LogParser *s, const gchar *fields);
+void mailbox_monitor_parser_set_drop_unparsed(LogParser *s, gboolean drop);
+void mailbox_monitor_parser_set_split_batches(LogParser *s, gboolean split);
+
+#endif
