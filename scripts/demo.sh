@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The demo: installs what is missing, builds the module, runs it inside the
+# real syslog-ng daemon on the sample records in examples/records/ and prints
+# what was flagged and why.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+"$top/scripts/install-deps.sh"
+"$top/scripts/build.sh"
+
+out=$(mktemp -d /tmp/mailbox-monitor-demo.XXXXXX)
+moduledir=$(pkg-config --variable=moduledir syslog-ng)
+
+inputs=("$top/examples/records/demo.jsonl")
+for f in "$top"/examples/records/sample-tenant/records.jsonl "$top"/examples/records/sample-tenant/blobs.jsonl \
+         "$top"/examples/records/sample-tenant/eventhub.jsonl; do
+  [ -f "$f" ] && inputs+=("$f")
+done
+
+echo "mailbox-monitor demo: feeding ${#inputs[@]} file(s) through /usr/sbin/syslog-ng"
+for f in "${inputs[@]}"; do echo "  ${f#$top/}"; done
+
+# the stdin() source ends the daemon at end of input, after writing everything
+cat "${inputs[@]}" | MBX_DEMO_OUT="$out" /usr/sbin/syslog-ng -F -e \
+  -f "$top/examples/demo.conf" -R "$out/persist" -p "$out/pid" -c "$out/ctl" \
+  --module-path="$top/build/modules/syslog-ng:$moduledir" > "$out/daemon.log" 2>&1 || {
+    echo "syslog-ng failed; its log:" >&2; cat "$out/daemon.log" >&2; exit 1; }
+
+python3 "$top/scripts/demo-summary.py" "$out"
+echo "outputs kept in $out"
