@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs every suite: unit, adapter, end-to-end (real syslog-ng daemon), fuzz
+# replay, generator and packaging in a fresh build; unit, adapter and fuzz
+# replay again under AddressSanitizer and UndefinedBehaviorSanitizer; then a
+# libFuzzer run with a fixed time budget (MBX_FUZZ_SECONDS, default 60).
+# Installs what is missing first.  Ends with "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+"$top/scripts/install-deps.sh" || { echo "dependency installation failed" >&2; exit 1; }
+
+fuzz_seconds=${MBX_FUZZ_SECONDS:-60}
+status=0
+passed=0
+failed=0
+
+tally() {
+  # counts the results of one meson test run from its JSON log
+  local log=$1
+  [ -f "$log" ] || return
+  read -r p f < <(python3 - "$log" <<'PY'
+import json, sys
+p = f = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line).get("result")
+    if r in ("OK", "EXPECTEDFAIL", "SKIP"):
+        p += r != "SKIP"
+    else:
+        f += 1
+print(p, f)
+PY
+)
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+run_meson_tests() {
+  local dir=$1
+  shift
+  rm -rf "$dir"
+  if ! meson setup "$dir" "$top" "$@" >"$dir.setup.log" 2>&1; then
+    cat "$dir.setup.log" >&2
+    failed=$((failed + 1)); status=1; return
+  fi
+  rm -f "$dir.setup.log"
+  if ! ninja -C "$dir" >"$dir.build.log" 2>&1; then
+    tail -50 "$dir.build.log" >&2
+    failed=$((failed + 1)); status=1; return
+  fi
+  meson test -C "$dir" --print-errorlogs --num-processes 2 ${MBX_SUITES:-} || status=1
+  tally "$dir/meson-logs/testlog.json"
+}
+
+echo "=== all suites (unit, adapter, e2e, fuzz replay, generator, packaging) ==="
+run_meson_tests "$top/build-test"
+
+echo "=== sanitizers: unit, adapter, fuzz replay under ASan + UBSan ==="
+ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  MBX_SUITES="--suite unit --suite adapter --suite fuzz" \
+  run_meson_tests "$top/build-asan" -Db_sanitize=address,undefined -Db_lundef=false -De2e=false
+
+echo "=== libFuzzer: decoder, ${fuzz_seconds}s budget ==="
+rm -rf "$top/build-fuzz"
+if "$top/scripts/fuzz.sh" "$fuzz_seconds"; then
+  passed=$((passed + 1))
+else
+  echo "fuzzing found a crash (see build-fuzz/crash-*)" >&2
+  failed=$((failed + 1)); status=1
+fi
+
+echo
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ] || status=1
+exit $status
