@@ -1,0 +1,118 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * mbx_ip_canonicalize on the address forms audit records carry.
+ *
+ * Sources: test-ip.c; links the core library.
+ */
+#include <string.h>
+#include <criterion/criterion.h>
+#include "mailbox-monitor/mbx-ip.h"
+
+static void
+assert_canonical(const gchar *text, MbxIpKind kind, const gchar *expected)
+{
+  gchar out[MBX_IP_TEXT_MAX];
+  MbxIpKind got = mbx_ip_canonicalize(text, strlen(text), out, sizeof(out));
+
+  cr_assert_eq(got, kind, "\"%s\": kind %d, expected %d", text, got, kind);
+  cr_assert_str_eq(out, expected, "\"%s\" became \"%s\", expected \"%s\"", text, out, expected);
+}
+
+Test(ip, keeps_a_plain_ipv4_address)
+{
+  assert_canonical("203.0.113.10", MBX_IP_V4, "203.0.113.10");
+}
+
+Test(ip, drops_the_port_of_an_ipv4_address)
+{
+  assert_canonical("1.2.3.4:8085", MBX_IP_V4, "1.2.3.4");
+}
+
+Test(ip, drops_brackets_and_port_around_an_ipv4_address)
+{
+  assert_canonical("[10.11.12.13]:12345", MBX_IP_V4, "10.11.12.13");
+}
+
+Test(ip, writes_an_ipv4_mapped_ipv6_address_as_ipv4)
+{
+  assert_canonical("::ffff:10.11.12.13", MBX_IP_V4, "10.11.12.13");
+  assert_canonical("::FFFF:10.11.12.13", MBX_IP_V4, "10.11.12.13");
+}
+
+Test(ip, keeps_the_ipv6_loopback)
+{
+  assert_canonical("::1", MBX_IP_V6, "::1");
+}
+
+Test(ip, lower_cases_ipv6)
+{
+  assert_canonical("FE80::", MBX_IP_V6, "fe80::");
+}
+
+Test(ip, strips_leading_zeros_and_compresses_the_zero_run)
+{
+  assert_canonical("2603:10B6:0806:003C:0000:0000:0000:0005", MBX_IP_V6, "2603:10b6:806:3c::5");
+}
+
+Test(ip, compresses_the_longest_zero_run)
+{
+  assert_canonical("2001:db8:0:0:0:1:0:0", MBX_IP_V6, "2001:db8::1:0:0");
+}
+
+Test(ip, compresses_the_first_of_two_equal_zero_runs)
+{
+  assert_canonical("2001:db8:0:0:1:0:0:1", MBX_IP_V6, "2001:db8::1:0:0:1");
+}
+
+Test(ip, does_not_compress_a_single_zero_group)
+{
+  assert_canonical("2001:db8:0:1:1:1:1:1", MBX_IP_V6, "2001:db8:0:1:1:1:1:1");
+}
+
+Test(ip, re_expands_an_over_compressed_address)
+{
+  assert_canonical("2001:DB8:0:0:8:800:200C:417A", MBX_IP_V6, "2001:db8::8:800:200c:417a");
+}
+
+Test(ip, drops_brackets_and_port_around_an_ipv6_address)
+{
+  assert_canonical("[2603:10B6:806:3C::5]:51234", MBX_IP_V6, "2603:10b6:806:3c::5");
+  assert_canonical("[2001:db8::1]", MBX_IP_V6, "2001:db8::1");
+}
+
+Test(ip, keeps_localhost_as_a_host)
+{
+  assert_canonical("localhost", MBX_IP_HOST, "localhost");
+}
+
+Test(ip, lower_cases_host_names)
+{
+  assert_canonical("LocalHost", MBX_IP_HOST, "localhost");
+}
+
+Test(ip, reports_empty_text_as_none)
+{
+  gchar out[MBX_IP_TEXT_MAX];
+
+  cr_assert_eq(mbx_ip_canonicalize("", 0, out, sizeof(out)), MBX_IP_NONE);
+}
+
+Test(ip, reads_only_the_given_length)
+{
+  const gchar text[] = "10.1.2.3,10.9.9.9";
+  gchar out[MBX_IP_TEXT_MAX];
+
+  cr_assert_eq(mbx_ip_canonicalize(text, strlen("10.1.2.3"), out, sizeof(out)), MBX_IP_V4);
+  cr_assert_str_eq(out, "10.1.2.3");
+}
+
+Test(ip, gives_one_text_for_every_spelling_of_an_address)
+{
+  const gchar *spellings[] = { "10.11.12.13", "10.11.12.13:443", "[10.11.12.13]:12345", "::ffff:10.11.12.13",
+                               "[::ffff:10.11.12.13]:80" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(spellings); i++)
+    assert_canonical(spellings[i], MBX_IP_V4, "10.11.12.13");
+}

@@ -1,0 +1,269 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The normalized record: field storage, types, names, kinds and reset.
+ *
+ * Sources: test-record.c; links the core library.
+ */
+#include <string.h>
+#include <criterion/criterion.h>
+#include "mailbox-monitor/mbx-record.h"
+
+static MbxRecord *record;
+
+static void
+setup(void)
+{
+  record = mbx_record_new();
+  cr_assert_not_null(record);
+}
+
+static void
+teardown(void)
+{
+  mbx_record_free(record);
+}
+
+TestSuite(record, .init = setup, .fini = teardown);
+
+static void
+set_str(MbxField field, const gchar *value)
+{
+  mbx_record_set_string(record, field, value, strlen(value));
+}
+
+static const gchar *
+get_str(MbxField field)
+{
+  gsize len = 0;
+
+  return mbx_record_get_string(record, field, &len);
+}
+
+Test(record, starts_with_every_field_unset)
+{
+  for (gint f = 0; f < MBX_F_MAX; f++)
+    cr_assert_not(mbx_record_has(record, (MbxField) f), "%s is set on a new record", mbx_field_name((MbxField) f));
+}
+
+Test(record, unset_kind_reads_as_other_and_unset_actor_as_unknown)
+{
+  cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_OTHER);
+  cr_assert_eq(mbx_record_get_actor_kind(record), MBX_ACTOR_UNKNOWN);
+}
+
+Test(record, stores_a_copy_of_a_string)
+{
+  gchar value[] = "alice@contoso.com";
+
+  mbx_record_set_string(record, MBX_F_MAILBOX, value, strlen(value));
+  value[0] = 'X';
+  cr_assert(mbx_record_has(record, MBX_F_MAILBOX));
+  cr_assert_str_eq(get_str(MBX_F_MAILBOX), "alice@contoso.com");
+}
+
+Test(record, copies_only_the_given_length_and_reports_it)
+{
+  gsize len = 0;
+
+  mbx_record_set_string(record, MBX_F_ACTOR, "bob@contoso.com;trailing", strlen("bob@contoso.com"));
+  cr_assert_str_eq(mbx_record_get_string(record, MBX_F_ACTOR, &len), "bob@contoso.com");
+  cr_assert_eq(len, strlen("bob@contoso.com"));
+}
+
+Test(record, a_zero_length_string_leaves_the_field_unset)
+{
+  mbx_record_set_string(record, MBX_F_CLIENT_APP_ID, "", 0);
+  cr_assert_not(mbx_record_has(record, MBX_F_CLIENT_APP_ID));
+  cr_assert_null(get_str(MBX_F_CLIENT_APP_ID));
+}
+
+Test(record, a_later_string_replaces_the_earlier_one)
+{
+  set_str(MBX_F_OPERATION, "MailItemsAccessed");
+  set_str(MBX_F_OPERATION, "Send");
+  cr_assert_str_eq(get_str(MBX_F_OPERATION), "Send");
+}
+
+Test(record, strings_of_other_fields_stay_valid_after_more_sets)
+{
+  set_str(MBX_F_MAILBOX, "ceo@contoso.com");
+  const gchar *mailbox = get_str(MBX_F_MAILBOX);
+
+  GPtrArray *blockers = g_ptr_array_new_with_free_func(g_free);
+
+  /* mbx-record.h: string values stay valid until the next mbx_record_reset().
+   * The small allocations held meanwhile keep the allocator from growing any
+   * storage in place, so storage that moves is caught without a sanitizer. */
+  for (gint i = 0; i < 256; i++)
+    {
+      set_str(MBX_F_CLIENT_INFO, "Client=REST;Client=RESTSystem;; a longer value that may force a reallocation");
+      g_ptr_array_add(blockers, g_malloc(48));
+    }
+  cr_assert_eq(get_str(MBX_F_MAILBOX), mailbox, "the MAILBOX value moved after other fields were set");
+  cr_assert_str_eq(mailbox, "ceo@contoso.com");
+  g_ptr_array_unref(blockers);
+}
+
+Test(record, set_string_lower_lower_cases_ascii_letters_only)
+{
+  mbx_record_set_string_lower(record, MBX_F_MAILBOX, "CFO@Contoso.COM", strlen("CFO@Contoso.COM"));
+  cr_assert_str_eq(get_str(MBX_F_MAILBOX), "cfo@contoso.com");
+
+  mbx_record_set_string_lower(record, MBX_F_ACTOR, "\xC3\x89LODIE@Contoso.com", strlen("\xC3\x89LODIE@Contoso.com"));
+  cr_assert_str_eq(get_str(MBX_F_ACTOR), "\xC3\x89lodie@contoso.com");
+}
+
+Test(record, an_int_field_reads_back_as_int_and_decimal_text)
+{
+  mbx_record_set_int(record, MBX_F_OPERATION_COUNT, 7);
+  cr_assert(mbx_record_has(record, MBX_F_OPERATION_COUNT));
+  cr_assert_eq(mbx_record_get_int(record, MBX_F_OPERATION_COUNT, -1), 7);
+  cr_assert_str_eq(get_str(MBX_F_OPERATION_COUNT), "7");
+}
+
+Test(record, a_large_event_time_keeps_every_digit)
+{
+  mbx_record_set_int(record, MBX_F_EVENT_TIME, G_GINT64_CONSTANT(1793606400123456));
+  cr_assert_eq(mbx_record_get_int(record, MBX_F_EVENT_TIME, 0), G_GINT64_CONSTANT(1793606400123456));
+  cr_assert_str_eq(get_str(MBX_F_EVENT_TIME), "1793606400123456");
+}
+
+Test(record, a_zero_int_is_set_not_unset)
+{
+  mbx_record_set_int(record, MBX_F_ITEM_COUNT, 0);
+  cr_assert(mbx_record_has(record, MBX_F_ITEM_COUNT));
+  cr_assert_eq(mbx_record_get_int(record, MBX_F_ITEM_COUNT, -1), 0);
+  cr_assert_str_eq(get_str(MBX_F_ITEM_COUNT), "0");
+}
+
+Test(record, bool_fields_read_as_one_and_zero)
+{
+  mbx_record_set_int(record, MBX_F_THROTTLED, 1);
+  mbx_record_set_int(record, MBX_F_EXTERNAL_ACCESS, 0);
+  cr_assert_eq(mbx_record_get_int(record, MBX_F_THROTTLED, -1), 1);
+  cr_assert_str_eq(get_str(MBX_F_THROTTLED), "1");
+  cr_assert_eq(mbx_record_get_int(record, MBX_F_EXTERNAL_ACCESS, -1), 0);
+  cr_assert_str_eq(get_str(MBX_F_EXTERNAL_ACCESS), "0");
+}
+
+Test(record, get_int_returns_the_default_when_unset)
+{
+  cr_assert_eq(mbx_record_get_int(record, MBX_F_LOGON_TYPE, -42), -42);
+}
+
+Test(record, unset_clears_one_field)
+{
+  set_str(MBX_F_MAILBOX, "ceo@contoso.com");
+  set_str(MBX_F_ACTOR, "bob@contoso.com");
+  mbx_record_unset(record, MBX_F_MAILBOX);
+  cr_assert_not(mbx_record_has(record, MBX_F_MAILBOX));
+  cr_assert_str_eq(get_str(MBX_F_ACTOR), "bob@contoso.com");
+}
+
+Test(record, set_kind_stores_the_kind_and_its_name)
+{
+  mbx_record_set_kind(record, MBX_KIND_MAIL_ACCESS);
+  cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_MAIL_ACCESS);
+  cr_assert(mbx_record_has(record, MBX_F_KIND));
+  cr_assert_str_eq(get_str(MBX_F_KIND), mbx_kind_name(MBX_KIND_MAIL_ACCESS));
+}
+
+Test(record, set_actor_kind_stores_the_kind_and_its_name)
+{
+  mbx_record_set_actor_kind(record, MBX_ACTOR_APP_ONLY);
+  cr_assert_eq(mbx_record_get_actor_kind(record), MBX_ACTOR_APP_ONLY);
+  cr_assert(mbx_record_has(record, MBX_F_ACTOR_KIND));
+  cr_assert_str_eq(get_str(MBX_F_ACTOR_KIND), mbx_actor_kind_name(MBX_ACTOR_APP_ONLY));
+}
+
+Test(record, reset_clears_every_field_and_both_kinds)
+{
+  set_str(MBX_F_MAILBOX, "ceo@contoso.com");
+  mbx_record_set_int(record, MBX_F_THROTTLED, 1);
+  mbx_record_set_kind(record, MBX_KIND_GRANT);
+  mbx_record_set_actor_kind(record, MBX_ACTOR_DELEGATE);
+
+  mbx_record_reset(record);
+  for (gint f = 0; f < MBX_F_MAX; f++)
+    cr_assert_not(mbx_record_has(record, (MbxField) f), "%s survived a reset", mbx_field_name((MbxField) f));
+  cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_OTHER);
+  cr_assert_eq(mbx_record_get_actor_kind(record), MBX_ACTOR_UNKNOWN);
+}
+
+Test(record, is_reusable_after_reset)
+{
+  set_str(MBX_F_OPERATION, "Send");
+  mbx_record_reset(record);
+  set_str(MBX_F_OPERATION, "MailboxLogin");
+  cr_assert_str_eq(get_str(MBX_F_OPERATION), "MailboxLogin");
+}
+
+Test(record, every_field_name_maps_back_to_its_field)
+{
+  for (gint f = 0; f < MBX_F_MAX; f++)
+    {
+      const gchar *name = mbx_field_name((MbxField) f);
+
+      cr_assert_not_null(name, "field %d has no name", f);
+      cr_assert_neq(name[0], '\0', "field %d has an empty name", f);
+      cr_assert_eq(mbx_field_by_name(name), (MbxField) f, "\"%s\" does not map back to field %d", name, f);
+    }
+}
+
+Test(record, field_names_are_unique)
+{
+  for (gint a = 0; a < MBX_F_MAX; a++)
+    for (gint b = a + 1; b < MBX_F_MAX; b++)
+      cr_assert_str_neq(mbx_field_name((MbxField) a), mbx_field_name((MbxField) b));
+}
+
+Test(record, an_unknown_field_name_is_max)
+{
+  cr_assert_eq(mbx_field_by_name("no-such-field"), MBX_F_MAX);
+  cr_assert_eq(mbx_field_by_name(""), MBX_F_MAX);
+}
+
+Test(record, field_types_match_the_header)
+{
+  cr_assert_eq(mbx_field_type(MBX_F_EVENT_TIME), MBX_TYPE_INT);
+  cr_assert_eq(mbx_field_type(MBX_F_RECORD_TYPE), MBX_TYPE_INT);
+  cr_assert_eq(mbx_field_type(MBX_F_USER_TYPE), MBX_TYPE_INT);
+  cr_assert_eq(mbx_field_type(MBX_F_OPERATION_COUNT), MBX_TYPE_INT);
+  cr_assert_eq(mbx_field_type(MBX_F_ITEM_COUNT), MBX_TYPE_INT);
+  cr_assert_eq(mbx_field_type(MBX_F_FOLDER_COUNT), MBX_TYPE_INT);
+  cr_assert_eq(mbx_field_type(MBX_F_LOGON_TYPE), MBX_TYPE_INT);
+  cr_assert_eq(mbx_field_type(MBX_F_THROTTLED), MBX_TYPE_BOOL);
+  cr_assert_eq(mbx_field_type(MBX_F_EXTERNAL_ACCESS), MBX_TYPE_BOOL);
+  cr_assert_eq(mbx_field_type(MBX_F_MAILBOX), MBX_TYPE_STRING);
+  cr_assert_eq(mbx_field_type(MBX_F_APP_ID), MBX_TYPE_STRING);
+  cr_assert_eq(mbx_field_type(MBX_F_ACCESS_PATH), MBX_TYPE_STRING);
+  cr_assert_eq(mbx_field_type(MBX_F_PARAMETERS), MBX_TYPE_STRING);
+}
+
+Test(record, kind_names_are_distinct_and_non_empty)
+{
+  for (gint a = 0; a < MBX_KIND_MAX; a++)
+    {
+      const gchar *name = mbx_kind_name((MbxKind) a);
+
+      cr_assert_not_null(name);
+      cr_assert_neq(name[0], '\0');
+      for (gint b = a + 1; b < MBX_KIND_MAX; b++)
+        cr_assert_str_neq(name, mbx_kind_name((MbxKind) b));
+    }
+}
+
+Test(record, actor_kind_names_are_distinct_and_non_empty)
+{
+  for (gint a = 0; a < MBX_ACTOR_MAX; a++)
+    {
+      const gchar *name = mbx_actor_kind_name((MbxActorKind) a);
+
+      cr_assert_not_null(name);
+      cr_assert_neq(name[0], '\0');
+      for (gint b = a + 1; b < MBX_ACTOR_MAX; b++)
+        cr_assert_str_neq(name, mbx_actor_kind_name((MbxActorKind) b));
+    }
+}
