@@ -4,12 +4,13 @@
  *
  * The normalized record.
  *
- * Invariants: string values live in one arena (a GString) that only grows
- * between resets, so a record reused for millions of decodes stops
- * allocating after the first few; a field refers to its value by offset,
- * never by pointer, because the arena may move while it grows.  Integer
- * fields keep their decimal text in the arena too, so the adapter can set
- * every field as text without formatting per message.
+ * Invariants: string values live in an arena of chunks that are never moved
+ * or freed before mbx_record_free(), so a value read from a record stays
+ * valid until the next reset, whatever is set after it; a reset only rewinds
+ * the chunks, so a record reused for millions of decodes stops allocating
+ * after the first few.  Integer fields keep their decimal text in the arena
+ * too, so the adapter can set every field as text without formatting per
+ * message.
  */
 #include "mbx-record.h"
 
@@ -17,16 +18,26 @@
 
 typedef struct
 {
-  gint32 offset;
-  gint32 len;
+  const gchar *value;
+  gsize len;
   gint64 num;
   gboolean set;
 } MbxSlot;
 
+#define CHUNK_SIZE 4096
+
+typedef struct
+{
+  gchar *data;
+  gsize used;
+  gsize cap;
+} MbxChunk;
+
 struct _MbxRecord
 {
   MbxSlot slots[MBX_F_MAX];
-  GString *arena;
+  GArray *chunks; /* of MbxChunk */
+  guint current;
 };
 
 typedef struct
@@ -136,7 +147,7 @@ MbxRecord *
 mbx_record_new(void)
 {
   MbxRecord *self = g_new0(MbxRecord, 1);
-  self->arena = g_string_sized_new(1024);
+  self->chunks = g_array_new(FALSE, TRUE, sizeof(MbxChunk));
   return self;
 }
 
@@ -145,7 +156,9 @@ mbx_record_free(MbxRecord *self)
 {
   if (!self)
     return;
-  g_string_free(self->arena, TRUE);
+  for (guint i = 0; i < self->chunks->len; i++)
+    g_free(g_array_index(self->chunks, MbxChunk, i).data);
+  g_array_free(self->chunks, TRUE);
   g_free(self);
 }
 
@@ -153,7 +166,9 @@ void
 mbx_record_reset(MbxRecord *self)
 {
   memset(self->slots, 0, sizeof(self->slots));
-  g_string_truncate(self->arena, 0);
+  for (guint i = 0; i < self->chunks->len; i++)
+    g_array_index(self->chunks, MbxChunk, i).used = 0;
+  self->current = 0;
 }
 
 gboolean
@@ -176,7 +191,7 @@ mbx_record_get_string(const MbxRecord *self, MbxField field, gsize *len)
     }
   if (len)
     *len = slot->len;
-  return self->arena->str + slot->offset;
+  return slot->value;
 }
 
 gint64
@@ -216,22 +231,45 @@ mbx_record_get_actor_kind(const MbxRecord *self)
   return v ? (MbxActorKind) _name_index(actor_kind_names, MBX_ACTOR_MAX, v, len) : MBX_ACTOR_UNKNOWN;
 }
 
+/* room for @size bytes that will not move until the record is freed */
+static gchar *
+_alloc(MbxRecord *self, gsize size)
+{
+  while (self->current < self->chunks->len)
+    {
+      MbxChunk *chunk = &g_array_index(self->chunks, MbxChunk, self->current);
+      if (chunk->cap - chunk->used >= size)
+        {
+          gchar *p = chunk->data + chunk->used;
+          chunk->used += size;
+          return p;
+        }
+      self->current++;
+    }
+  MbxChunk chunk = { NULL, size, MAX(CHUNK_SIZE, size) };
+  chunk.data = g_malloc(chunk.cap);
+  g_array_append_val(self->chunks, chunk);
+  self->current = self->chunks->len - 1;
+  return chunk.data;
+}
+
 static void
 _store(MbxRecord *self, MbxField field, const gchar *value, gsize len, gboolean lower)
 {
   MbxSlot *slot = &self->slots[field];
-  slot->offset = self->arena->len;
-  slot->len = len;
-  slot->set = TRUE;
-  g_string_append_len(self->arena, value, len);
+  gchar *p = _alloc(self, len + 1);
+
+  memcpy(p, value, len);
   if (lower)
     {
-      gchar *p = self->arena->str + slot->offset;
       for (gsize i = 0; i < len; i++)
         p[i] = g_ascii_tolower(p[i]);
     }
   /* NUL-terminate every value so callers may use it as a C string */
-  g_string_append_c(self->arena, '\0');
+  p[len] = '\0';
+  slot->value = p;
+  slot->len = len;
+  slot->set = TRUE;
 }
 
 void
