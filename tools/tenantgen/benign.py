@@ -245,9 +245,10 @@ def backup_night(ctx, em, mbx, day, rng):
         em.ual(ts, rec, BENIGN, mbx=mbx.idx, edge=S.edge_for(mbx, [folder]))
         uri = ("https://graph.microsoft.com/v1.0/users/%s/mailFolders/%s/messages/delta?$deltatoken=%s"
                % (mbx.oid, "inbox" if fi == mailstore.INBOX else "sentitems", uti_of(seed, "delta", mbx.idx, day, fi)))
-        em.eh(ts - 1, R.graph_activity(t, ts - 1, em.new_id(), ip, app.app_id, "GET", uri, app.user_agent, uti, iat,
-                                       session_key(rng), None, "", app.sp_id, "Mail.Read", "", "app", "2",
-                                       2000 + count * 4100, rng.randint(80, 900)))
+        if fi == mailstore.INBOX:
+            em.eh(ts - 1, R.graph_activity(t, ts - 1, em.new_id(), ip, app.app_id, "GET", uri, app.user_agent, uti,
+                                           iat, session_key(rng), None, "", app.sp_id, "Mail.Read", "", "app", "2",
+                                           2000 + count * 4100, rng.randint(80, 900)))
         ts += rng.uniform(1, 20)
 
 
@@ -278,7 +279,7 @@ def crm_day(ctx, em, mbx, day, rng):
 
 
 def ticketing_day(ctx, em, mbx, day, rng):
-    """Helpdesk connector polls the support mailbox every ~5 minutes with python-requests (app-only)."""
+    """Helpdesk connector polls the support mailbox every ~10 minutes with python-requests (app-only)."""
     t, seed = ctx.tenant, ctx.seed
     app = t.ticketing
     ds = t.start_epoch + day * 86400
@@ -300,7 +301,7 @@ def ticketing_day(ctx, em, mbx, day, rng):
                                    None, "", app.sp_id, "Mail.ReadWrite", "", "app", "1", rng.randint(300, 4000),
                                    rng.randint(40, 400)))
         local = (ts - ds) / 3600.0 + mbx.tz
-        if rng.random() < (0.04 if weekend or not 8 <= local % 24 <= 18 else 0.22):
+        if rng.random() < (0.08 if weekend or not 8 <= local % 24 <= 18 else 0.4):
             n = 1 + poisson(rng, 0.4)
             top, rate = mailstore.newest(mbx, day, mailstore.INBOX)
             k0 = top - rate + int(rate * (ts - ds) / 86400)
@@ -313,7 +314,7 @@ def ticketing_day(ctx, em, mbx, day, rng):
             em.eh(ts + 2, R.graph_activity(t, ts + 2, em.new_id(), ip, app.app_id, "PATCH", uri2, app.user_agent,
                                            uti, iat, key, None, "", app.sp_id, "Mail.ReadWrite", "", "app", "1",
                                            rng.randint(2000, 9000), rng.randint(40, 300)))
-        ts += rng.uniform(270, 330)
+        ts += rng.uniform(540, 660)
 
 
 # --- tenant level ----------------------------------------------------------------------------------
@@ -413,7 +414,10 @@ def tenant_day(ctx, em, day, scale):
         params = [("Name", name), ("From", rng.choice(("news@contoso-updates.example", "jira@" + t.domain,
                                                        "receipts@fabrikam.example"))),
                   ("MoveToFolder", name), ("StopProcessingRules", "False")]
-        em.ual(ts, R.cmdlet(t, ts, em.new_id(), "New-InboxRule", m.upn, m.puid, params,
+        op = "New-InboxRule" if rng.random() < 0.7 else "Set-InboxRule"
+        if op == "Set-InboxRule":
+            params = [("Identity", name), ("Enabled", "True"), ("MarkAsRead", "True")]
+        em.ual(ts, R.cmdlet(t, ts, em.new_id(), op, m.upn, m.puid, params,
                             R.mailbox_object_id(t, m.alias) + "\\" + name, p.ip, guid_of(seed, "rule", m.idx, day),
                             user_type=0, app_id=APP_OWA))
     # consent to approved apps (delegated, some with Mail.Read: look-alikes)

@@ -58,10 +58,10 @@ SCENARIOS = {
             "ews_managed_burst": {"start_hour": (1, 6), "grant_to_read_min": (30, 180), "victims": (3, 8),
                                   "records_per_victim": (6, 20), "items": (10, 60), "pace_s": (3, 30),
                                   "client": "ews_managed", "net": "proxy", "credential": "clientSecret"},
-            "ewseditor_paced": {"start_hour": (0, 23), "grant_to_read_min": (600, 1800), "victims": (2, 5),
+            "ewseditor_paced": {"start_hour": (0, 12), "grant_to_read_min": (240, 720), "victims": (2, 5),
                                 "records_per_victim": (3, 10), "items": (5, 30), "pace_s": (300, 2400),
                                 "client": "ewseditor", "net": "hosting", "credential": "certificate"},
-            "exchangelib_all_execs": {"start_hour": (20, 23), "grant_to_read_min": (60, 300), "victims": (4, 12),
+            "exchangelib_all_execs": {"start_hour": (16, 20), "grant_to_read_min": (60, 180), "victims": (4, 12),
                                       "records_per_victim": (8, 25), "items": (20, 120), "pace_s": (2, 12),
                                       "client": "exchangelib", "net": "hosting", "credential": "clientSecret"},
         }},
@@ -98,11 +98,11 @@ SCENARIOS = {
     "bulk_read_throttled": {
         "malicious": True, "rate": 0.03, "min": 1, "span_days": 2,
         "variants": {
-            "graph_app_only": {"start_hour": (0, 20), "records": (1001, 1080), "items": (3, 25), "pace_s": (4, 14),
+            "graph_app_only": {"start_hour": (0, 20), "records": (1001, 1080), "items": (2, 12), "pace_s": (4, 14),
                                "throttled_records": (3, 10), "path": "graph", "net": "hosting"},
-            "ews_delegate": {"start_hour": (0, 20), "records": (1001, 1060), "items": (5, 40), "pace_s": (6, 18),
+            "ews_delegate": {"start_hour": (0, 20), "records": (1001, 1060), "items": (3, 15), "pace_s": (6, 18),
                              "throttled_records": (2, 6), "path": "ews", "net": "proxy"},
-            "rest_token": {"start_hour": (0, 20), "records": (1001, 1040), "items": (1, 12), "pace_s": (3, 9),
+            "rest_token": {"start_hour": (0, 20), "records": (1001, 1040), "items": (1, 6), "pace_s": (3, 9),
                            "throttled_records": (1, 4), "path": "rest", "net": "tor"},
         }},
     "fanout_many_mailboxes": {
@@ -187,11 +187,11 @@ SCENARIOS = {
         "malicious": True, "rate": 0.04, "min": 1, "span_days": 4,
         "variants": {
             "graph_sdk_hours": {"start_hour": (0, 23), "victims": (3, 8), "interval_h": (3, 8), "items": (1, 3),
-                                "ua": "graphsdk", "net": "hosting"},
+                                "ua": "graphsdk", "net": "hosting", "grant_first": True},
             "python_daily": {"start_hour": (0, 23), "victims": (2, 5), "interval_h": (10, 26), "items": (1, 5),
-                             "ua": "python", "net": "proxy"},
+                             "ua": "python", "net": "proxy", "grant_first": False},
             "okhttp_jitter": {"start_hour": (0, 23), "victims": (4, 10), "interval_h": (2, 12), "items": (1, 2),
-                              "ua": "okhttp", "net": "hosting"},
+                              "ua": "okhttp", "net": "hosting", "grant_first": False},
         }},
     # --- benign look-alikes (labelled malicious 0) ---------------------------------------------------
     "benign_tenantwide_app_rollout": {
@@ -245,7 +245,7 @@ class Inst:
 
 # --- planning -------------------------------------------------------------------------------------
 
-def plan(ctx, quiet_days, scale):
+def plan(ctx, quiet_days, scale, only=None):
     t = ctx.tenant
     days = list(range(quiet_days, t.days))
     insts = []
@@ -254,6 +254,8 @@ def plan(ctx, quiet_days, scale):
     used = set()
     n_mbx = len(t.mailboxes)
     for name, spec in SCENARIOS.items():
+        if only is not None and name not in only:
+            continue
         rng = rng_for(ctx.seed, "plan", name)
         count = max(spec["min"], int(round(spec["rate"] * n_mbx * len(days) / 1000.0 * scale)))
         variants = list(spec["variants"])
@@ -365,20 +367,19 @@ def plan_travel(ctx, inst, rng, used):
     mbx = t.mailboxes[v]
     day = inst.day
     away = inst.p["days_away"]
-    if day + 1 >= t.days:
-        day = max(0, t.days - 2)
-        inst.day = day
-    mbx.travel = (day, away, inst.p["destination"])
+    # day `day` is spent in transit; with no later day in the window the trip starts a day earlier
+    start = day if day + 1 < t.days else day - 1
+    mbx.travel = (start, away, inst.p["destination"])
     inst.victims = [v]
     inst.t0 = ds_of(ctx, day)
-    ctx.label_override[v] = (set(range(day, day + away + 1)), inst.label)
+    ctx.label_override[v] = (set(range(start, start + away + 1)), inst.label)
 
 
 def plan_night(ctx, inst, rng, used):
     v = pick_victim(ctx, rng, used, need=lambda m: m.desktop is not None or m.mobile is not None)
     inst.victims = [v]
     mbx = ctx.tenant.mailboxes[v]
-    inst.t0 = ds_of(ctx, inst.day) + (inst.p["local_start_hour"] - mbx.tz) * 3600 + rng.randint(0, 3599)
+    inst.t0 = ds_of(ctx, inst.day) + ((inst.p["local_start_hour"] - mbx.tz) % 24) * 3600 + rng.randint(0, 3599)
 
 
 def plan_rollout(ctx, inst, rng, used):
@@ -1145,6 +1146,20 @@ def g_low_and_slow(ctx, em, inst, rng):
     app = mal_app(ctx, inst, APP_NAMES[(inst.idx + 9) % len(APP_NAMES)], P["ua"], net)
     ts = inst.t0
     end = ds_of(ctx, inst.day) + SCENARIOS[inst.name]["span_days"] * 86400
+    if P["grant_first"]:
+        # Dark Halo style: a credential and the Graph Mail.Read application role added to an existing app
+        actor = t.global_admin
+        corr = guid_of(seed, "ls-corr", inst.idx)
+        ua = UA["powershell"]
+        em.ual(ts - 900, R.sp_credentials(t, ts - 900, em.new_id(), actor, app, guid_of(seed, "ls-key", inst.idx),
+                                          "AsymmetricX509Cert", ua, corr), L)
+        old = [(APP_GRAPH, [("e1fe6dd8-ba31-4d61-89e7-88639da4683d", False)])]
+        new = [(APP_GRAPH, [("e1fe6dd8-ba31-4d61-89e7-88639da4683d", False),
+                            ("810c84a8-4a9e-49e6-bf7d-12d183f40d01", True)])]
+        em.ual(ts - 840, R.update_application(t, ts - 840, em.new_id(), actor, app, old, new, ua, corr), L)
+        em.ual(ts - 780, R.app_role_assignment(t, ts - 780, em.new_id(), actor, app, "Mail.Read",
+                                               "810c84a8-4a9e-49e6-bf7d-12d183f40d01", "Microsoft Graph", APP_GRAPH,
+                                               t.graph_sp, ua, corr), L)
     interval = SCENARIOS[inst.name]["variants"][inst.variant]["interval_h"]
     xsid = guid_of(seed, "ls-xs", inst.idx)
     i = 0

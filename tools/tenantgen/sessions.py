@@ -85,12 +85,16 @@ def device(code, mbx):
 
 class Session:
     """One client's use of one mailbox on one day (by the owner, or an actor reusing its identity)."""
-    __slots__ = ("code", "mbx", "day", "start", "end", "net", "ip", "sid", "xsid", "life", "n", "tag", "client")
+    __slots__ = ("code", "mbx", "day", "start", "end", "net", "ip", "sid", "xsid", "life", "n", "tag", "client",
+                 "info")
 
     def __init__(self, ctx, code, mbx, day, start, end, net, ip, rng, tag="b"):
         self.code, self.mbx, self.day, self.start, self.end = code, mbx, day, start, end
         self.net, self.ip, self.tag = net, ip, tag
         self.client = CLIENTS[code]
+        self.info = self.client.info
+        if code == "owa" and mbx.idx % 2:
+            self.info = "Client=OWA;%s;" % BROWSER_UA[mbx.browser]
         seed = ctx.seed
         self.sid = guid_of(seed, "aadsess", tag, mbx.idx, day, code)
         self.xsid = guid_of(seed, "exsess", tag, mbx.idx, day, code)
@@ -164,7 +168,7 @@ def read(em, ctx, s, ts, folders, count, access="Bind", label=BENIGN, target=Non
     cl = s.client
     if aac is None:
         aac = s.aac(ctx.seed, ts) if (target is None and actor is None) else {}
-    rec = R.mail_items_accessed(ctx.tenant, ts, em.new_id(), mbx, who.upn, who.puid, 0, logon, info or cl.info,
+    rec = R.mail_items_accessed(ctx.tenant, ts, em.new_id(), mbx, who.upn, who.puid, 0, logon, info or s.info,
                                 ip or s.ip, cl.app_id, cl.client_app_id, s.xsid, access, folders, count, aac,
                                 throttled, logon_sid=who.sid, desktop=DESKTOP_VERSION if s.code == "desk" else None,
                                 token_oid=who.oid if cl.client_app_id else None)
@@ -195,7 +199,7 @@ def send_item(em, ctx, s, ts, rng, label=BENIGN):
             "SizeInBytes": msg["SizeInBytes"],
             "Subject": SUBJECTS[rng.randrange(len(SUBJECTS))]}
     cl = s.client
-    rec = R.send(ctx.tenant, ts, em.new_id(), mbx, mbx.upn, mbx.puid, cl.info, s.ip, cl.app_id, s.xsid, item)
+    rec = R.send(ctx.tenant, ts, em.new_id(), mbx, mbx.upn, mbx.puid, s.info, s.ip, cl.app_id, s.xsid, item)
     return em.ual(ts, rec, label, mbx=mbx.idx, edge=edge_for(mbx, [item["ParentFolder"]]))
 
 
@@ -211,7 +215,7 @@ def delete_items(em, ctx, s, ts, rng, label=BENIGN):
                          "Subject": SUBJECTS[rng.randrange(len(SUBJECTS))]})
     cl = s.client
     dest = mailstore.folder(ctx.seed, mbx, mailstore.DELETED)
-    rec = R.move_to_deleted(ctx.tenant, ts, em.new_id(), mbx, mbx.upn, mbx.puid, cl.info, s.ip, cl.app_id, s.xsid,
+    rec = R.move_to_deleted(ctx.tenant, ts, em.new_id(), mbx, mbx.upn, mbx.puid, s.info, s.ip, cl.app_id, s.xsid,
                             src, affected, dest)
     return em.ual(ts, rec, label, mbx=mbx.idx, edge=edge_for(mbx, [src, dest]))
 
@@ -219,7 +223,7 @@ def delete_items(em, ctx, s, ts, rng, label=BENIGN):
 def search(em, ctx, s, ts, query, label=BENIGN, ip=None):
     mbx = s.mbx
     cl = s.client
-    rec = R.search_query(ctx.tenant, ts, em.new_id(), mbx, mbx.upn, mbx.puid, cl.info, ip or s.ip,
+    rec = R.search_query(ctx.tenant, ts, em.new_id(), mbx, mbx.upn, mbx.puid, s.info, ip or s.ip,
                          cl.app_id, s.xsid, query, cl.source or "Outlook", s.aac(ctx.seed, ts))
     return em.ual(ts, rec, label, mbx=mbx.idx)
 
@@ -227,7 +231,7 @@ def search(em, ctx, s, ts, query, label=BENIGN, ip=None):
 def login(em, ctx, s, ts, label=BENIGN):
     mbx = s.mbx
     cl = s.client
-    rec = R.mailbox_login(ctx.tenant, ts, em.new_id(), mbx, mbx.upn, mbx.puid, cl.info, s.ip, cl.app_id, s.xsid)
+    rec = R.mailbox_login(ctx.tenant, ts, em.new_id(), mbx, mbx.upn, mbx.puid, s.info, s.ip, cl.app_id, s.xsid)
     return em.ual(ts, rec, label, mbx=mbx.idx)
 
 

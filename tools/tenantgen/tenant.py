@@ -125,7 +125,7 @@ class Mailbox:
         homes = SITES[site][3]
         self.home_net = homes[rng.randrange(len(homes))]
         self.mobile_net = SITES[site][4]
-        self.localized = site == "par" and rng.random() < 0.3
+        self.localized = site == "par" and rng.random() < 0.15
         self.remote_days = frozenset(rng.sample(range(5), rng.choice((0, 1, 2, 2, 3, 5))))
         if SITES[site][2] is None:
             self.remote_days = frozenset(range(7))

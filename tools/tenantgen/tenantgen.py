@@ -46,6 +46,8 @@ def parse_args(argv):
                     help="scale of benign per-user activity (default 1.0; the demo sample uses less)")
     ap.add_argument("--attack-scale", type=float, default=1.0,
                     help="multiplier on scenario instance counts (default 1.0; every scenario still appears once)")
+    ap.add_argument("--scenarios", default="all",
+                    help="comma list of scenario names to inject (default all; see scenarios.py SCENARIOS)")
     ap.add_argument("--quirk-rate", type=float, default=0.004,
                     help="share of records given a malformed/edge quirk (default 0.004)")
     ap.add_argument("--formats", default=",".join(OUTPUTS),
@@ -68,6 +70,13 @@ def parse_args(argv):
     if unknown:
         ap.error("unknown format(s): %s" % ", ".join(sorted(unknown)))
     args.formats = formats | {"records", "labels"}
+    if args.scenarios == "all":
+        args.scenarios = None
+    else:
+        args.scenarios = set(s.strip() for s in args.scenarios.split(",") if s.strip())
+        bad = args.scenarios - set(scenarios.SCENARIOS)
+        if bad:
+            ap.error("unknown scenario(s): %s" % ", ".join(sorted(bad)))
     return args
 
 
@@ -94,7 +103,7 @@ def main(argv=None):
     shutil.rmtree(tmpdir, ignore_errors=True)
     os.makedirs(tmpdir)
     ctx = Context(tenant, args.seed, tmpdir, args.quirk_rate)
-    insts = scenarios.plan(ctx, args.quiet_days, args.attack_scale)
+    insts = scenarios.plan(ctx, args.quiet_days, args.attack_scale, args.scenarios)
     scenarios.plan_throttle_rules(ctx, insts)
     write_policy(args.out, tenant)
     write_ip_ranges(args.out, networks.csv_rows())
