@@ -80,42 +80,75 @@ typedef struct
   gchar *stats_id;
 } MailboxMonitorParser;
 
-/* per-thread decoding state */
+/*
+ * Per-thread decoding state.  A record forwarded by queue() may reach another
+ * mailbox-monitor() further down the same path on the same thread (chained
+ * parsers, a batch inside a blob) while this one still walks its batch, so
+ * the state is a stack of frames: each queue() call takes the next frame and
+ * no decoder is ever used by two calls at once.
+ */
 typedef struct
 {
   MbxDecoder *batch_decoder;
   MbxDecoder *decoder;
   MbxRecord *record;
   GString *input;
+} Frame;
+
+typedef struct
+{
+  GPtrArray *frames;
+  guint depth;
 } ThreadState;
+
+static void
+_frame_free(gpointer p)
+{
+  Frame *frame = p;
+  mbx_decoder_free(frame->batch_decoder);
+  mbx_decoder_free(frame->decoder);
+  mbx_record_free(frame->record);
+  g_string_free(frame->input, TRUE);
+  g_free(frame);
+}
 
 static void
 _thread_state_free(gpointer p)
 {
   ThreadState *ts = p;
-  mbx_decoder_free(ts->batch_decoder);
-  mbx_decoder_free(ts->decoder);
-  mbx_record_free(ts->record);
-  g_string_free(ts->input, TRUE);
+  g_ptr_array_free(ts->frames, TRUE);
   g_free(ts);
 }
 
 static GPrivate thread_state = G_PRIVATE_INIT(_thread_state_free);
 
-static ThreadState *
-_thread_state(void)
+static Frame *
+_frame_enter(void)
 {
   ThreadState *ts = g_private_get(&thread_state);
   if (G_UNLIKELY(!ts))
     {
       ts = g_new0(ThreadState, 1);
-      ts->batch_decoder = mbx_decoder_new();
-      ts->decoder = mbx_decoder_new();
-      ts->record = mbx_record_new();
-      ts->input = g_string_sized_new(4096);
+      ts->frames = g_ptr_array_new_with_free_func(_frame_free);
       g_private_set(&thread_state, ts);
     }
-  return ts;
+  if (G_UNLIKELY(ts->depth == ts->frames->len))
+    {
+      Frame *frame = g_new0(Frame, 1);
+      frame->batch_decoder = mbx_decoder_new();
+      frame->decoder = mbx_decoder_new();
+      frame->record = mbx_record_new();
+      frame->input = g_string_sized_new(4096);
+      g_ptr_array_add(ts->frames, frame);
+    }
+  return g_ptr_array_index(ts->frames, ts->depth++);
+}
+
+static void
+_frame_leave(void)
+{
+  ThreadState *ts = g_private_get(&thread_state);
+  ts->depth--;
 }
 
 /* the fields every record gets, so routing and filters work without the full set */
@@ -195,13 +228,13 @@ _annotate(MailboxMonitorParser *self, LogMessage *msg, const MbxRecord *record, 
  * Returns FALSE when the message is to be dropped (only with drop-unparsed).
  */
 static gboolean
-_process_record(MailboxMonitorParser *self, ThreadState *ts, LogMessage **pmsg, const LogPathOptions *path_options,
+_process_record(MailboxMonitorParser *self, Frame *frame, LogMessage **pmsg, const LogPathOptions *path_options,
                 const gchar *input, gsize input_len)
 {
   GError *error = NULL;
   MbxVerdict verdict;
 
-  if (!mbx_decoder_decode(ts->decoder, input, input_len, ts->record, &error))
+  if (!mbx_decoder_decode(frame->decoder, input, input_len, frame->record, &error))
     {
       _count(self, CTR_UNPARSED);
       msg_debug("mailbox-monitor: message is not a decodable audit record", evt_tag_str("error", error->message),
@@ -219,10 +252,10 @@ _process_record(MailboxMonitorParser *self, ThreadState *ts, LogMessage **pmsg, 
     }
 
   _count(self, CTR_RECORDS);
-  mbx_detector_evaluate(self->detector, ts->record, &verdict);
+  mbx_detector_evaluate(self->detector, frame->record, &verdict);
   if (mbx_verdict_is_suspicious(&verdict))
     _count(self, CTR_SUSPICIOUS);
-  _annotate(self, log_msg_make_writable(pmsg, path_options), ts->record, &verdict);
+  _annotate(self, log_msg_make_writable(pmsg, path_options), frame->record, &verdict);
   return TRUE;
 }
 
@@ -230,7 +263,10 @@ _process_record(MailboxMonitorParser *self, ThreadState *ts, LogMessage **pmsg, 
 static gboolean
 _process(LogParser *s, LogMessage **pmsg, const LogPathOptions *path_options, const gchar *input, gsize input_len)
 {
-  return _process_record((MailboxMonitorParser *) s, _thread_state(), pmsg, path_options, input, input_len);
+  Frame *frame = _frame_enter();
+  gboolean keep = _process_record((MailboxMonitorParser *) s, frame, pmsg, path_options, input, input_len);
+  _frame_leave();
+  return keep;
 }
 
 static void
@@ -250,7 +286,7 @@ _forward_or_drop(MailboxMonitorParser *self, LogMessage *msg, const LogPathOptio
 typedef struct
 {
   MailboxMonitorParser *self;
-  ThreadState *ts;
+  Frame *frame;
   LogMessage *orig;
   const LogPathOptions *path_options;
   MbxSplit *split;
@@ -268,7 +304,7 @@ _split_element(const gchar *json, gsize len, gpointer user_data)
   LogMessage *record = mbx_split_new_record(sc->split, json, len, &po);
 
   _count(sc->self, CTR_BATCH_RECORDS);
-  gboolean keep = _process_record(sc->self, sc->ts, &record, &po, json, len);
+  gboolean keep = _process_record(sc->self, sc->frame, &record, &po, json, len);
   _forward_or_drop(sc->self, record, &po, keep);
   return TRUE;
 }
@@ -277,16 +313,16 @@ static void
 _queue(LogPipe *s, LogMessage *msg, const LogPathOptions *path_options)
 {
   MailboxMonitorParser *self = (MailboxMonitorParser *) s;
-  ThreadState *ts = _thread_state();
+  Frame *frame = _frame_enter();
   NVTable *payload = NULL;
   const gchar *input;
   gsize input_len;
 
   if (self->super.template)
     {
-      log_template_format(self->super.template, msg, &DEFAULT_TEMPLATE_EVAL_OPTIONS, ts->input);
-      input = ts->input->str;
-      input_len = ts->input->len;
+      log_template_format(self->super.template, msg, &DEFAULT_TEMPLATE_EVAL_OPTIONS, frame->input);
+      input = frame->input->str;
+      input_len = frame->input->len;
     }
   else
     {
@@ -301,7 +337,7 @@ _queue(LogPipe *s, LogMessage *msg, const LogPathOptions *path_options)
   MbxInputShape shape = mbx_input_locate(input, input_len, &offset);
   if (self->split_batches && (shape == MBX_INPUT_ARRAY || shape == MBX_INPUT_BATCH))
     {
-      SplitContext sc = { self, ts, msg, path_options, NULL };
+      SplitContext sc = { self, frame, msg, path_options, NULL };
       GError *error = NULL;
 
       /*
@@ -309,7 +345,7 @@ _queue(LogPipe *s, LogMessage *msg, const LogPathOptions *path_options)
        * blob is one unparsed message, never half-decoded.  The batch
        * decoder's element texts stay valid while the record decoder runs.
        */
-      if (mbx_decoder_split(ts->batch_decoder, input, input_len, _split_element, &sc, NULL, &error))
+      if (mbx_decoder_split(frame->batch_decoder, input, input_len, _split_element, &sc, NULL, &error))
         _count(self, CTR_BATCHES);
       else
         {
@@ -323,14 +359,16 @@ _queue(LogPipe *s, LogMessage *msg, const LogPathOptions *path_options)
           if (payload)
             nv_table_unref(payload);
           mbx_split_end(sc.split);
+          _frame_leave();
           return;
         }
     }
 
-  gboolean keep = _process_record(self, ts, &msg, path_options, input, input_len);
+  gboolean keep = _process_record(self, frame, &msg, path_options, input, input_len);
   if (payload)
     nv_table_unref(payload);
   _forward_or_drop(self, msg, path_options, keep);
+  _frame_leave();
 }
 
 /* ---- configuration -------------------------------------------------- */
