@@ -14,7 +14,7 @@ import networks
 import records as R
 import sessions as S
 from outputs import BENIGN
-from tenant import APP_COMPLIANCE, APP_EXO, APP_GRAPH, APP_OWA, SITES, SITE_VPN
+from tenant import APP_COMPLIANCE, APP_GRAPH, APP_OWA, SITES, SITE_VPN
 
 TRAVEL_TZ = {"travel_jp": 9, "travel_es": 1, "travel_sg": 8, "travel_ca": -5}
 SEARCH_TERMS = ("budget", "meeting notes", "invoice", "offsite", "q4 forecast", "contract", "travel itinerary",
@@ -441,5 +441,3 @@ def user_consent(ctx, em, ts, actor, app, scopes, ip, label, ua=None, admin=Fals
                                      t.graph_sp), label)
     return corr
 
-
-APP_EXO_ID = APP_EXO

@@ -13,7 +13,7 @@ import json
 import math
 import os
 
-from common import guid, iso_ms, mix, rng_for, ual_time
+from common import guid, iso_ms, rng_for, ual_time
 import quirks
 
 BENIGN = ("benign", 0, "", "")
@@ -108,7 +108,8 @@ class Emitter:
         ctx = self.ctx
         if label is BENIGN:
             label = self.benign_label
-        if not exempt and (ctx.tenant_rules or ctx.mbx_rules or ctx.actor_rules) and self._suppressed(ts, rec, mbx, label):
+        rules = ctx.tenant_rules or ctx.mbx_rules or ctx.actor_rules
+        if not exempt and rules and self._suppressed(ts, rec, mbx, label):
             ctx.suppressed += 1
             return False
         ctype = CONTENT_TYPES[rec["Workload"]]
@@ -343,7 +344,3 @@ def write_ip_ranges(out, rows):
         w.writerow(("cidr", "country", "asn", "as_org", "hosting", "latitude", "longitude"))
         for row in rows:
             w.writerow(row)
-
-
-def chunk_seed(seed, *parts):
-    return mix(seed, *parts)

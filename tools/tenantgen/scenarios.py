@@ -9,13 +9,13 @@ down. Keep names and ranges stable: detectors and their tests are tuned against 
   span_days   how many consecutive days one instance may touch
 """
 
-from common import guid_of, mix, poisson, rng_for, uti_of
+from common import guid_of, mix, rng_for, uti_of
 import mailstore
 import networks
 import records as R
 import sessions as S
 from benign import day_plan, sp_signin, user_consent
-from tenant import (App, APP_EXO, APP_GRAPH, APP_OUTLOOK_DESKTOP, APP_OWA, APP_AZURE_CLI, APP_EXO_PS, Identity)
+from tenant import App, APP_AZURE_CLI, APP_EXO, APP_EXO_PS, APP_GRAPH, APP_OUTLOOK_DESKTOP, APP_OWA
 
 UA = {
     "python": "python-requests/2.32.3",

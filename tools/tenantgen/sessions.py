@@ -10,7 +10,7 @@ benign mail record's token always matches a sign-in that was emitted.
 from common import guid, guid_of, uti_of
 import mailstore
 import records as R
-from tenant import (APP_EXO, APP_GRAPH, APP_NEW_OUTLOOK, APP_OUTLOOK_DESKTOP, APP_OUTLOOK_MOBILE, APP_OWA)
+from tenant import APP_EXO, APP_NEW_OUTLOOK, APP_OUTLOOK_DESKTOP, APP_OUTLOOK_MOBILE, APP_OWA
 from outputs import BENIGN
 
 DESKTOP_VERSION = "16.0.17928.20148"
@@ -239,5 +239,3 @@ SUBJECTS = ("Re: Q4 planning", "Weekly status", "Invoice 4471 attached", "Lunch?
             "Agenda for Thursday", "FW: customer escalation", "Expense report", "Re: hiring panel",
             "Offsite logistics", "Updated forecast", "Re: vendor onboarding", "Board deck draft", "Quick question",
             "Re: travel approval", "Minutes", "Re: renewal pricing", "Security training reminder")
-
-GRAPH_APP = APP_GRAPH

@@ -43,9 +43,10 @@ def parse_args(argv):
     ap.add_argument("--start", default="2026-11-02", help="first day, UTC, YYYY-MM-DD (default 2026-11-02, a Monday)")
     ap.add_argument("--tenant-domain", default="contoso.example", help="tenant domain (default contoso.example)")
     ap.add_argument("--activity", type=float, default=1.0,
-                    help="scale of benign per-user activity (default 1.0; the demo sample uses less)")
+                    help="scale of benign per-user activity (default 1.0)")
     ap.add_argument("--attack-scale", type=float, default=1.0,
-                    help="multiplier on scenario instance counts (default 1.0; every scenario still appears once)")
+                    help="multiplier on scenario instance counts (default 1.0; every selected scenario still "
+                         "appears at least once)")
     ap.add_argument("--scenarios", default="all",
                     help="comma list of scenario names to inject (default all; see scenarios.py SCENARIOS)")
     ap.add_argument("--quirk-rate", type=float, default=0.004,
