@@ -56,6 +56,7 @@ enum Key
   K_CLIENTINFOSTRING,
   K_CLIENTIP,
   K_CLIENTIPADDRESS,
+  K_CORRELATIONID,
   K_CREATEDDATETIME,
   K_CREATIONTIME,
   K_DEVICEPROPERTIES,
@@ -72,6 +73,7 @@ enum Key
   K_OFFICE365,
   K_OPERATION,
   K_OPERATIONCOUNT,
+  K_OPERATIONID,
   K_OPERATIONNAME,
   K_OPERATIONPROPERTIES,
   K_ORGANIZATIONID,
@@ -79,6 +81,7 @@ enum Key
   K_PROPERTIES,
   K_QUERYTEXT,
   K_RECORDTYPE,
+  K_REQUESTID,
   K_REQUESTMETHOD,
   K_REQUESTURI,
   K_RESULT,
@@ -127,6 +130,7 @@ const KeyDef key_table[] = {
   { "clientinfostring", K_CLIENTINFOSTRING },
   { "clientip", K_CLIENTIP },
   { "clientipaddress", K_CLIENTIPADDRESS },
+  { "correlationid", K_CORRELATIONID },
   { "createddatetime", K_CREATEDDATETIME },
   { "creationtime", K_CREATIONTIME },
   { "deviceproperties", K_DEVICEPROPERTIES },
@@ -143,6 +147,7 @@ const KeyDef key_table[] = {
   { "office365", K_OFFICE365 },
   { "operation", K_OPERATION },
   { "operationcount", K_OPERATIONCOUNT },
+  { "operationid", K_OPERATIONID },
   { "operationname", K_OPERATIONNAME },
   { "operationproperties", K_OPERATIONPROPERTIES },
   { "organizationid", K_ORGANIZATIONID },
@@ -150,6 +155,7 @@ const KeyDef key_table[] = {
   { "properties", K_PROPERTIES },
   { "querytext", K_QUERYTEXT },
   { "recordtype", K_RECORDTYPE },
+  { "requestid", K_REQUESTID },
   { "requestmethod", K_REQUESTMETHOD },
   { "requesturi", K_REQUESTURI },
   { "result", K_RESULT },
@@ -1121,7 +1127,9 @@ decode_graph(MbxDecoder *self, const Index &env, const Index &ix, MbxRecord *rec
   mbx_record_set_string(rec, MBX_F_WORKLOAD, "MicrosoftGraph", 14);
   if (get_str(env, K_TIME, s) || get_str(ix, K_TIME, s) || get_str(ix, K_ACTIVITYDATETIME, s))
     set_time(rec, s);
-  if (get_str(ix, K_ID, s) || get_str(env, K_ID, s))
+  /* Graph activity records have no Id: the request id identifies one */
+  if (get_str(ix, K_ID, s) || get_str(ix, K_REQUESTID, s) || get_str(ix, K_OPERATIONID, s) ||
+      get_str(env, K_ID, s) || get_str(env, K_CORRELATIONID, s))
     set_sv(rec, MBX_F_ID, s);
   if (get_str(env, K_TENANTID, s) || get_str(ix, K_TENANTID, s))
     set_sv_lower(rec, MBX_F_TENANT, s);
