@@ -48,6 +48,7 @@ run_meson_tests() {
     tail -50 "$dir.build.log" >&2
     failed=$((failed + 1)); status=1; return
   fi
+  rm -f "$dir.build.log"
   meson test -C "$dir" --print-errorlogs --num-processes 2 ${MBX_SUITES:-} || status=1
   tally "$dir/meson-logs/testlog.json"
 }

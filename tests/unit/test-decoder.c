@@ -1058,3 +1058,10 @@ Test(quirks, matches_lower_cased_keys_of_a_collector)
   assert_field_int(record, MBX_F_EVENT_TIME, 1670883540000000); /* "2022-12-12 22:19:00" */
   assert_field_str(record, MBX_F_MAILBOX, "finance@contoso.com");
 }
+
+Test(eventhub, graph_request_id_identifies_a_graph_record)
+{
+  /* Graph activity logs carry no Id: labels and SIEM dedup key on requestId */
+  decode("eventhub-graph-activity-me-messages.json");
+  assert_field_str(record, MBX_F_ID, "b3c1d7e5-2f4a-4b68-9c0e-8d6f1a3b5c72");
+}

@@ -1,0 +1,525 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The detection state (see mbx-state.h): what one record changes and what
+ * the rules read back.
+ *
+ * Invariants:
+ *  - a record is counted once, in the bucket of its own event time, in
+ *    every table it concerns; a late record (older than the tenant's
+ *    watermark minus the lateness) changes nothing but the late counter;
+ *  - at most one shard lock is held at any time, so tables never deadlock
+ *    and threads only meet when their records hash to the same shard;
+ *  - the layout of a payload depends only on the options (window count and
+ *    bucket count), which the state file records and checks.
+ */
+#include "mbx-state.h"
+#include "mbx-access-path.h"
+#include "mbx-baseline.h"
+#include "mbx-distinct.h"
+#include "mbx-error.h"
+#include "mbx-hash.h"
+#include "mbx-ip.h"
+#include "state-private.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#define MAILBOX_APPS 8
+#define MAILBOX_IPS 8
+#define MAILBOX_NETS 8
+#define ACTOR_MAILBOXES 32
+
+typedef struct
+{
+  guint32 heads[MBX_MAX_WINDOWS];
+  MbxDistinctSlot apps[MAILBOX_APPS];
+  MbxDistinctSlot ips[MAILBOX_IPS];
+  MbxDistinctSlot nets[MAILBOX_NETS];
+  guint32 path_last_seen[MBX_PATH_MAX]; /* minute + 1, 0 = never */
+  MbxBaseline baseline;
+  MbxBucket buckets[];                  /* n_windows * n_buckets */
+} MailboxPayload;
+
+typedef struct
+{
+  MbxDistinctSlot mailboxes[ACTOR_MAILBOXES];
+} ActorPayload;
+
+typedef struct
+{
+  guint32 records;
+  guint32 items;
+} PairPayload;
+
+typedef struct
+{
+  gint64 watermark;
+  guint32 heads[MBX_MAX_WINDOWS];
+  MbxBucket buckets[];
+} TenantPayload;
+
+static const gchar *table_names[MBX_TABLE_MAX] = {
+  [MBX_TABLE_MAILBOXES] = "mailboxes",
+  [MBX_TABLE_ACTORS] = "actors",
+  [MBX_TABLE_PAIRS] = "mailbox_apps",
+  [MBX_TABLE_TENANTS] = "tenants",
+  [MBX_TABLE_TENANT_APPS] = "tenant_apps",
+};
+
+const gchar *
+mbx_table_name(MbxTable table)
+{
+  return table < MBX_TABLE_MAX ? table_names[table] : NULL;
+}
+
+void
+mbx_state_options_defaults(MbxStateOptions *options)
+{
+  memset(options, 0, sizeof(*options));
+  options->n_windows = 3;
+  options->window_us[0] = 10 * G_TIME_SPAN_MINUTE;
+  options->window_us[1] = G_TIME_SPAN_HOUR;
+  options->window_us[2] = 24 * G_TIME_SPAN_HOUR;
+  options->n_buckets = 6;
+  options->lateness_us = 2 * G_TIME_SPAN_HOUR;
+  options->max_skew_us = 15 * G_TIME_SPAN_MINUTE;
+  options->max_entries[MBX_TABLE_MAILBOXES] = 100000;
+  options->max_entries[MBX_TABLE_ACTORS] = 100000;
+  options->max_entries[MBX_TABLE_PAIRS] = 400000;
+  options->max_entries[MBX_TABLE_TENANTS] = 1000;
+  options->max_entries[MBX_TABLE_TENANT_APPS] = 100000;
+  options->n_shards = 64;
+}
+
+gboolean
+mbx_state_options_validate(const MbxStateOptions *options, GError **error)
+{
+  if (options->n_windows < 1 || options->n_windows > MBX_MAX_WINDOWS)
+    {
+      g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "between 1 and %d windows are supported",
+                  MBX_MAX_WINDOWS);
+      return FALSE;
+    }
+  for (guint w = 0; w < options->n_windows; w++)
+    {
+      MbxWindowSpec spec;
+      if (!mbx_window_spec_init(&spec, options->window_us[w], options->n_buckets))
+        {
+          g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION,
+                      "window %u (%" G_GINT64_FORMAT " s) cannot be cut into %u buckets of whole seconds", w + 1,
+                      options->window_us[w] / G_USEC_PER_SEC, options->n_buckets);
+          return FALSE;
+        }
+      if (w > 0 && options->window_us[w] <= options->window_us[w - 1])
+        {
+          g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "windows must be given in ascending order");
+          return FALSE;
+        }
+    }
+  if (options->lateness_us < 0 || options->lateness_us > options->window_us[options->n_windows - 1])
+    {
+      g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "lateness must be between 0 and the longest window");
+      return FALSE;
+    }
+  if (options->max_skew_us < 0)
+    {
+      g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "the allowed clock skew cannot be negative");
+      return FALSE;
+    }
+  for (gint t = 0; t < MBX_TABLE_MAX; t++)
+    {
+      if (options->max_entries[t] < 1)
+        {
+          g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "the %s table needs a cap of at least 1",
+                      table_names[t]);
+          return FALSE;
+        }
+    }
+  if (options->n_shards < 1 || options->n_shards > 4096 || (options->n_shards & (options->n_shards - 1)))
+    {
+      g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "the shard count must be a power of two up to 4096");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gsize
+_ring_bytes(const MbxStateOptions *options)
+{
+  return options->n_windows * options->n_buckets * sizeof(MbxBucket);
+}
+
+MbxState *
+mbx_state_new_with_key(const MbxStateOptions *options, const MbxHashKey *key, GError **error)
+{
+  if (!mbx_state_options_validate(options, error))
+    return NULL;
+
+  MbxState *self = g_new0(MbxState, 1);
+  self->ref_cnt = 1;
+  self->options = *options;
+  self->key = *key;
+  for (guint w = 0; w < options->n_windows; w++)
+    mbx_window_spec_init(&self->specs[w], options->window_us[w], options->n_buckets);
+
+  gsize payload[MBX_TABLE_MAX] = {
+    [MBX_TABLE_MAILBOXES] = sizeof(MailboxPayload) + _ring_bytes(options),
+    [MBX_TABLE_ACTORS] = sizeof(ActorPayload),
+    [MBX_TABLE_PAIRS] = sizeof(PairPayload),
+    [MBX_TABLE_TENANTS] = sizeof(TenantPayload) + _ring_bytes(options),
+    [MBX_TABLE_TENANT_APPS] = 0,
+  };
+  for (gint t = 0; t < MBX_TABLE_MAX; t++)
+    {
+      /* a table smaller than its shard count would round every shard's cap up */
+      guint shards = MIN(options->n_shards, MAX(1, options->max_entries[t] / 64));
+      guint pow2 = 1;
+      while (pow2 * 2 <= shards)
+        pow2 *= 2;
+      self->tables[t] = mbx_table_store_new(pow2, options->max_entries[t], payload[t]);
+    }
+  return self;
+}
+
+MbxState *
+mbx_state_new(const MbxStateOptions *options, GError **error)
+{
+  MbxHashKey key;
+  /* not from the clock: GLib seeds its default generator from /dev/urandom */
+  key.k0 = ((guint64) g_random_int() << 32) | g_random_int();
+  key.k1 = ((guint64) g_random_int() << 32) | g_random_int();
+  return mbx_state_new_with_key(options, &key, error);
+}
+
+MbxState *
+mbx_state_ref(MbxState *self)
+{
+  g_atomic_int_inc(&self->ref_cnt);
+  return self;
+}
+
+void
+mbx_state_unref(MbxState *self)
+{
+  if (!self || !g_atomic_int_dec_and_test(&self->ref_cnt))
+    return;
+  for (gint t = 0; t < MBX_TABLE_MAX; t++)
+    mbx_table_store_free(self->tables[t]);
+  g_free(self);
+}
+
+const MbxStateOptions *
+mbx_state_get_options(const MbxState *self)
+{
+  return &self->options;
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static guint64
+_key(MbxState *self, const gchar *kind, const gchar *a, gsize a_len, const gchar *b, gsize b_len)
+{
+  const gchar *parts[3] = { kind, a, b };
+  gsize lens[3] = { strlen(kind), a_len, b_len };
+  return mbx_hash64_parts(&self->key, parts, lens, b ? 3 : 2);
+}
+
+static guint32
+_hash32(MbxState *self, const gchar *s, gsize len)
+{
+  guint64 h = mbx_hash64(&self->key, s, len);
+  return (guint32) (h ^ (h >> 32));
+}
+
+/* the /24 (IPv4) or /48 (IPv6) the client address belongs to */
+static gboolean
+_network_of(const gchar *ip, gchar *out, gsize out_size)
+{
+  struct in_addr a4;
+  struct in6_addr a6;
+  if (inet_pton(AF_INET, ip, &a4) == 1)
+    {
+      guint8 *b = (guint8 *) &a4;
+      g_snprintf(out, out_size, "%u.%u.%u.0/24", b[0], b[1], b[2]);
+      return TRUE;
+    }
+  if (inet_pton(AF_INET6, ip, &a6) == 1)
+    {
+      memset(&a6.s6_addr[6], 0, 10);
+      inet_ntop(AF_INET6, &a6, out, out_size - 4);
+      g_strlcat(out, "/48", out_size);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+_is_mailbox_kind(MbxKind kind)
+{
+  return kind == MBX_KIND_MAIL_ACCESS || kind == MBX_KIND_MAIL_SEARCH || kind == MBX_KIND_MAIL_ITEM ||
+         kind == MBX_KIND_MAILBOX_LOGIN;
+}
+
+/* what one record adds to a bucket */
+static void
+_delta_of(const MbxRecord *record, MbxKind kind, MbxBucket *delta)
+{
+  memset(delta, 0, sizeof(*delta));
+  delta->records = 1;
+  if (kind == MBX_KIND_MAIL_SEARCH)
+    delta->searches = 1;
+  if (kind != MBX_KIND_MAIL_ACCESS)
+    return;
+
+  const gchar *type = mbx_record_get_string(record, MBX_F_MAIL_ACCESS_TYPE, NULL);
+  if (type && g_ascii_strcasecmp(type, "Sync") == 0)
+    {
+      /* a Sync is a whole folder: count folders, not items (their number is unknown) */
+      delta->syncs = MAX(1, mbx_record_get_int(record, MBX_F_FOLDER_COUNT, 1));
+      return;
+    }
+  /* Bind: OperationCount counts the binds; distinct message ids count when they say more */
+  gint64 ops = mbx_record_get_int(record, MBX_F_OPERATION_COUNT, 0);
+  gint64 ids = mbx_record_get_int(record, MBX_F_ITEM_COUNT, 0);
+  delta->items = (guint32) CLAMP(MAX(MAX(ops, ids), 1), 1, G_MAXUINT32);
+}
+
+static void
+_window_all(MbxState *self, guint32 *heads, MbxBucket *buckets, gint64 t, const MbxBucket *delta, MbxBucket *sums)
+{
+  guint n = self->options.n_buckets;
+  for (guint w = 0; w < self->options.n_windows; w++)
+    {
+      guint32 index = mbx_window_bucket_index(&self->specs[w], t);
+      MbxBucket *ring = buckets + w * n;
+      mbx_window_add(&heads[w], ring, n, index, delta);
+      mbx_window_sum(heads[w], ring, n, MAX(index, heads[w]), &sums[w]);
+    }
+}
+
+static guint32
+_minute(gint64 t)
+{
+  return (guint32) MAX(t / G_TIME_SPAN_MINUTE, 1);
+}
+
+static guint32
+_window_start_minute(MbxState *self, guint w, gint64 t)
+{
+  gint64 start = t - self->options.window_us[w];
+  return start > 0 ? _minute(start) : 0;
+}
+
+/* ---- the tables, one record at a time -------------------------------- */
+
+static gboolean
+_observe_tenant(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket *delta, MbxObservation *out)
+{
+  gsize len;
+  const gchar *tenant = mbx_record_get_string(record, MBX_F_TENANT, &len);
+  MbxShard *shard;
+  gboolean created;
+
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_TENANTS], _key(self, "t", tenant ? tenant : "", len, NULL, 0),
+                                _minute(t), &created, &shard);
+  TenantPayload *p = mbx_entry_payload(e);
+  gboolean late = p->watermark && t < p->watermark - self->options.lateness_us;
+  if (!late)
+    {
+      if (t > p->watermark)
+        p->watermark = t;
+      _window_all(self, p->heads, p->buckets, t, delta, out->tenant);
+    }
+  mbx_table_release(shard);
+  return !late;
+}
+
+static void
+_observe_mailbox(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket *delta, MbxObservation *out)
+{
+  gsize mailbox_len, app_len, ip_len, path_len;
+  const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
+  const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, &app_len);
+  const gchar *ip = mbx_record_get_string(record, MBX_F_CLIENT_IP, &ip_len);
+  const gchar *path = mbx_record_get_string(record, MBX_F_ACCESS_PATH, &path_len);
+  guint32 minute = _minute(t);
+  gchar net[MBX_IP_TEXT_MAX + 8];
+  gboolean has_net = ip && _network_of(ip, net, sizeof(net));
+  MbxShard *shard;
+  gboolean created;
+
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_MAILBOXES], _key(self, "m", mailbox, mailbox_len, NULL, 0),
+                                minute, &created, &shard);
+  MailboxPayload *p = mbx_entry_payload(e);
+
+  out->has_mailbox = TRUE;
+  out->mailbox_new = created;
+  out->mailbox_first_seen = (gint64) e->first_seen * G_TIME_SPAN_MINUTE;
+  _window_all(self, p->heads, p->buckets, t, delta, out->mailbox);
+
+  if (app)
+    mbx_distinct_add(p->apps, MAILBOX_APPS, _hash32(self, app, app_len), minute);
+  if (ip)
+    mbx_distinct_add(p->ips, MAILBOX_IPS, _hash32(self, ip, ip_len), minute);
+  if (has_net)
+    {
+      guint32 h = _hash32(self, net, strlen(net));
+      out->network_new = !mbx_distinct_contains(p->nets, MAILBOX_NETS, h);
+      mbx_distinct_add(p->nets, MAILBOX_NETS, h, minute);
+    }
+  if (path)
+    {
+      for (gint i = 0; i < MBX_PATH_MAX; i++)
+        {
+          if (strcmp(path, mbx_access_path_name(i)) == 0)
+            p->path_last_seen[i] = MAX(p->path_last_seen[i], minute + 1);
+        }
+    }
+  for (guint w = 0; w < self->options.n_windows; w++)
+    {
+      guint32 since = _window_start_minute(self, w, t);
+      out->mailbox_apps[w] = mbx_distinct_count_since(p->apps, MAILBOX_APPS, since);
+      out->mailbox_ips[w] = mbx_distinct_count_since(p->ips, MAILBOX_IPS, since);
+      for (gint i = 0; i < MBX_PATH_MAX; i++)
+        out->mailbox_paths[w] += p->path_last_seen[i] > since;
+    }
+
+  mbx_baseline_observe(&p->baseline, (guint32) (t / G_TIME_SPAN_HOUR), delta->items);
+  guint hour_of_day = (guint) ((t / G_TIME_SPAN_HOUR) % 24);
+  mbx_baseline_expected(&p->baseline, hour_of_day, &out->baseline_mean, &out->baseline_stddev, &out->baseline_days);
+  out->active_hours = mbx_baseline_active_hours(&p->baseline);
+  mbx_table_release(shard);
+}
+
+static void
+_observe_pair(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket *delta, MbxObservation *out)
+{
+  gsize mailbox_len, app_len, tenant_len;
+  const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
+  const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, &app_len);
+  const gchar *tenant = mbx_record_get_string(record, MBX_F_TENANT, &tenant_len);
+  MbxShard *shard;
+  gboolean created;
+
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_PAIRS], _key(self, "p", mailbox, mailbox_len, app, app_len),
+                                _minute(t), &created, &shard);
+  PairPayload *p = mbx_entry_payload(e);
+  p->records = MIN((guint64) p->records + 1, G_MAXUINT32);
+  p->items = MIN((guint64) p->items + delta->items, G_MAXUINT32);
+  out->has_app = TRUE;
+  out->pair_new = created;
+  out->pair_first_seen = (gint64) e->first_seen * G_TIME_SPAN_MINUTE;
+  mbx_table_release(shard);
+
+  if (mbx_record_get_kind(record) != MBX_KIND_MAIL_ACCESS)
+    return;
+  e = mbx_table_touch(self->tables[MBX_TABLE_TENANT_APPS],
+                      _key(self, "ta", tenant ? tenant : "", tenant_len, app, app_len), _minute(t), &created, &shard);
+  out->app_new_in_tenant = created;
+  mbx_table_release(shard);
+}
+
+static void
+_observe_actor(MbxState *self, const gchar *kind, const gchar *id, gsize id_len, guint32 mailbox_hash, gint64 t,
+               MbxObservation *out)
+{
+  guint32 minute = _minute(t);
+  MbxShard *shard;
+  gboolean created;
+
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_ACTORS], _key(self, kind, id, id_len, NULL, 0), minute,
+                                &created, &shard);
+  ActorPayload *p = mbx_entry_payload(e);
+  mbx_distinct_add(p->mailboxes, ACTOR_MAILBOXES, mailbox_hash, minute);
+  for (guint w = 0; w < self->options.n_windows; w++)
+    {
+      guint n = mbx_distinct_count_since(p->mailboxes, ACTOR_MAILBOXES, _window_start_minute(self, w, t));
+      out->actor_mailboxes[w] = MAX(out->actor_mailboxes[w], n);
+    }
+  mbx_table_release(shard);
+}
+
+static void
+_observe_actors(MbxState *self, const MbxRecord *record, gint64 t, MbxObservation *out)
+{
+  static const struct
+  {
+    MbxField field;
+    const gchar *kind;
+  } actors[] = {
+    { MBX_F_APP_ID, "aa" },
+    { MBX_F_ACTOR, "au" },
+    { MBX_F_CLIENT_IP, "ai" },
+    { MBX_F_SESSION_ID, "as" },
+  };
+  gsize mailbox_len;
+  const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
+  guint32 mailbox_hash = _hash32(self, mailbox, mailbox_len);
+
+  for (gsize i = 0; i < G_N_ELEMENTS(actors); i++)
+    {
+      gsize len;
+      const gchar *id = mbx_record_get_string(record, actors[i].field, &len);
+      if (id)
+        _observe_actor(self, actors[i].kind, id, len, mailbox_hash, t, out);
+    }
+}
+
+void
+mbx_state_observe(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObservation *out)
+{
+  MbxKind kind = mbx_record_get_kind(record);
+  MbxBucket delta;
+  gint64 t = mbx_record_get_int(record, MBX_F_EVENT_TIME, receive_time_us);
+
+  memset(out, 0, sizeof(*out));
+  g_atomic_pointer_add(&self->records, 1);
+  if (t > receive_time_us + self->options.max_skew_us)
+    {
+      t = receive_time_us + self->options.max_skew_us;
+      out->clamped = TRUE;
+      g_atomic_pointer_add(&self->clamped, 1);
+    }
+  if (t < G_TIME_SPAN_HOUR)
+    t = G_TIME_SPAN_HOUR; /* bucket 0 is the empty marker */
+  out->event_time = t;
+
+  _delta_of(record, kind, &delta);
+  if (!_observe_tenant(self, record, t, &delta, out))
+    {
+      out->late = TRUE;
+      g_atomic_pointer_add(&self->late, 1);
+      return;
+    }
+
+  if (!_is_mailbox_kind(kind) || !mbx_record_has(record, MBX_F_MAILBOX))
+    return;
+  _observe_mailbox(self, record, t, &delta, out);
+  if (mbx_record_has(record, MBX_F_APP_ID))
+    _observe_pair(self, record, t, &delta, out);
+  _observe_actors(self, record, t, out);
+}
+
+void
+mbx_state_get_stats(MbxState *self, MbxStateStats *stats)
+{
+  memset(stats, 0, sizeof(*stats));
+  for (gint t = 0; t < MBX_TABLE_MAX; t++)
+    {
+      stats->entries[t] = mbx_table_count(self->tables[t]);
+      stats->evictions[t] = mbx_table_evictions(self->tables[t]);
+    }
+  stats->late = (guint64) g_atomic_pointer_get(&self->late);
+  stats->clamped = (guint64) g_atomic_pointer_get(&self->clamped);
+  stats->records = (guint64) g_atomic_pointer_get(&self->records);
+}
+
+gsize
+mbx_state_memory_estimate(MbxState *self, MbxTable table)
+{
+  /* entry + allocator header + hash table slot (key, value, hash at ~75% load) */
+  gsize per_entry = mbx_table_entry_size(self->tables[table]) + 16 + 27;
+  return mbx_table_count(self->tables[table]) * per_entry;
+}

@@ -1,0 +1,260 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The capped, sharded table behind every state table.
+ *
+ * Invariants:
+ *  - an entry lives in exactly one shard, the one its key's top bits name,
+ *    and in exactly one segment list of that shard;
+ *  - a shard never holds more than its cap: inserting into a full shard
+ *    evicts one entry first, the least recently used of the probation
+ *    segment, or of the protected segment when probation is empty (a fixed
+ *    amount of work per call, never a sweep);
+ *  - an entry moves to the protected segment once it has been touched in two
+ *    different hours, so keys that appear once (a flood of random names)
+ *    only ever evict each other;
+ *  - the payload is only read or written with the shard's lock held.
+ */
+#include "table.h"
+
+#include <string.h>
+
+struct _MbxShard
+{
+  GMutex lock;
+  GHashTable *index; /* &entry->key -> entry */
+  MbxEntry *head[MBX_SEGMENT_MAX];
+  MbxEntry *tail[MBX_SEGMENT_MAX];
+  guint count;
+  guint64 evictions;
+};
+
+struct _MbxTableStore
+{
+  MbxShard *shards;
+  guint n_shards;
+  guint shard_bits;
+  guint shard_cap;
+  gsize payload_size;
+};
+
+static void
+_unlink(MbxShard *shard, MbxEntry *e)
+{
+  if (e->prev)
+    e->prev->next = e->next;
+  else
+    shard->head[e->segment] = e->next;
+  if (e->next)
+    e->next->prev = e->prev;
+  else
+    shard->tail[e->segment] = e->prev;
+  e->prev = e->next = NULL;
+}
+
+static void
+_push_front(MbxShard *shard, MbxEntry *e)
+{
+  e->prev = NULL;
+  e->next = shard->head[e->segment];
+  if (e->next)
+    e->next->prev = e;
+  else
+    shard->tail[e->segment] = e;
+  shard->head[e->segment] = e;
+}
+
+MbxTableStore *
+mbx_table_store_new(guint n_shards, guint max_entries, gsize payload_size)
+{
+  MbxTableStore *self = g_new0(MbxTableStore, 1);
+
+  g_assert(n_shards > 0 && (n_shards & (n_shards - 1)) == 0);
+  self->n_shards = n_shards;
+  while ((1u << self->shard_bits) < n_shards)
+    self->shard_bits++;
+  self->shard_cap = MAX(1, (max_entries + n_shards - 1) / n_shards);
+  self->payload_size = (payload_size + 7) & ~(gsize) 7;
+  self->shards = g_new0(MbxShard, n_shards);
+  for (guint i = 0; i < n_shards; i++)
+    {
+      g_mutex_init(&self->shards[i].lock);
+      self->shards[i].index = g_hash_table_new(g_int64_hash, g_int64_equal);
+    }
+  return self;
+}
+
+void
+mbx_table_store_free(MbxTableStore *self)
+{
+  if (!self)
+    return;
+  for (guint i = 0; i < self->n_shards; i++)
+    {
+      MbxShard *shard = &self->shards[i];
+      for (gint s = 0; s < MBX_SEGMENT_MAX; s++)
+        {
+          for (MbxEntry *e = shard->head[s], *next; e; e = next)
+            {
+              next = e->next;
+              g_free(e);
+            }
+        }
+      g_hash_table_destroy(shard->index);
+      g_mutex_clear(&shard->lock);
+    }
+  g_free(self->shards);
+  g_free(self);
+}
+
+static inline MbxShard *
+_shard_of(MbxTableStore *self, guint64 key)
+{
+  return &self->shards[self->shard_bits ? key >> (64 - self->shard_bits) : 0];
+}
+
+static void
+_evict_one(MbxShard *shard)
+{
+  MbxEntry *victim = shard->tail[MBX_SEGMENT_PROBATION];
+  if (!victim)
+    victim = shard->tail[MBX_SEGMENT_PROTECTED];
+  if (!victim)
+    return;
+  _unlink(shard, victim);
+  g_hash_table_remove(shard->index, &victim->key);
+  g_free(victim);
+  shard->count--;
+  shard->evictions++;
+}
+
+static MbxEntry *
+_insert_new(MbxTableStore *self, MbxShard *shard, guint64 key)
+{
+  if (shard->count >= self->shard_cap)
+    _evict_one(shard);
+  MbxEntry *e = g_malloc0(sizeof(MbxEntry) + self->payload_size);
+  e->key = key;
+  e->segment = MBX_SEGMENT_PROBATION;
+  g_hash_table_insert(shard->index, &e->key, e);
+  shard->count++;
+  return e;
+}
+
+MbxEntry *
+mbx_table_touch(MbxTableStore *self, guint64 key, guint32 minute, gboolean *created, MbxShard **shard_out)
+{
+  MbxShard *shard = _shard_of(self, key);
+  guint32 hour = minute / 60;
+
+  g_mutex_lock(&shard->lock);
+  MbxEntry *e = g_hash_table_lookup(shard->index, &key);
+  *created = e == NULL;
+  if (!e)
+    {
+      e = _insert_new(self, shard, key);
+      e->first_seen = minute;
+      e->last_hour = hour;
+      e->hours_seen = 1;
+    }
+  else
+    {
+      _unlink(shard, e);
+      if (minute < e->first_seen)
+        e->first_seen = minute;
+      if (hour != e->last_hour)
+        {
+          if (e->hours_seen < G_MAXUINT8)
+            e->hours_seen++;
+          if (hour > e->last_hour)
+            e->last_hour = hour;
+        }
+      if (e->hours_seen >= 2)
+        e->segment = MBX_SEGMENT_PROTECTED;
+    }
+  _push_front(shard, e);
+  *shard_out = shard;
+  return e;
+}
+
+void
+mbx_table_release(MbxShard *shard)
+{
+  g_mutex_unlock(&shard->lock);
+}
+
+guint64
+mbx_table_count(MbxTableStore *self)
+{
+  guint64 n = 0;
+  for (guint i = 0; i < self->n_shards; i++)
+    n += g_atomic_int_get((gint *) &self->shards[i].count);
+  return n;
+}
+
+guint64
+mbx_table_evictions(MbxTableStore *self)
+{
+  guint64 n = 0;
+  for (guint i = 0; i < self->n_shards; i++)
+    {
+      g_mutex_lock(&self->shards[i].lock);
+      n += self->shards[i].evictions;
+      g_mutex_unlock(&self->shards[i].lock);
+    }
+  return n;
+}
+
+gsize
+mbx_table_entry_size(MbxTableStore *self)
+{
+  return sizeof(MbxEntry) + self->payload_size;
+}
+
+guint
+mbx_table_n_shards(MbxTableStore *self)
+{
+  return self->n_shards;
+}
+
+guint
+mbx_table_copy_shard(MbxTableStore *self, guint index, GByteArray *out)
+{
+  MbxShard *shard = &self->shards[index];
+  gsize size = mbx_table_entry_size(self);
+  guint n = 0;
+
+  g_mutex_lock(&shard->lock);
+  g_byte_array_set_size(out, 0);
+  for (gint s = MBX_SEGMENT_PROTECTED; s >= MBX_SEGMENT_PROBATION; s--)
+    {
+      for (MbxEntry *e = shard->tail[s]; e; e = e->prev)
+        {
+          g_byte_array_append(out, (const guint8 *) e, size);
+          n++;
+        }
+    }
+  g_mutex_unlock(&shard->lock);
+  return n;
+}
+
+void
+mbx_table_insert_raw(MbxTableStore *self, const MbxEntry *raw)
+{
+  MbxShard *shard = _shard_of(self, raw->key);
+
+  g_mutex_lock(&shard->lock);
+  MbxEntry *e = g_hash_table_lookup(shard->index, &raw->key);
+  if (e)
+    _unlink(shard, e);
+  else
+    e = _insert_new(self, shard, raw->key);
+  memcpy(mbx_entry_payload(e), raw + 1, self->payload_size);
+  e->first_seen = raw->first_seen;
+  e->last_hour = raw->last_hour;
+  e->hours_seen = raw->hours_seen;
+  e->segment = raw->segment < MBX_SEGMENT_MAX ? raw->segment : MBX_SEGMENT_PROBATION;
+  _push_front(shard, e);
+  g_mutex_unlock(&shard->lock);
+}
