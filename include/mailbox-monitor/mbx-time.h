@@ -20,6 +20,15 @@ G_BEGIN_DECLS
  */
 gboolean mbx_time_parse(const gchar *text, gsize len, gint64 *out_us);
 
+/*
+ * Parses a duration such as "90s", "10m", "1h", "2d" or a plain number of
+ * seconds into microseconds; FALSE for anything else or a non-positive value.
+ */
+gboolean mbx_duration_parse(const gchar *text, gint64 *out_us);
+
+/* Writes @us as the first exact of "Nd" (two days or more), "Nh", "Nm" or "Ns". */
+void mbx_duration_format(gint64 us, gchar *buf, gsize buf_size);
+
 /* Formats @us as "YYYY-MM-DDThh:mm:ss.ffffffZ" into @buf (at least 32 bytes). */
 void mbx_time_format(gint64 us, gchar *buf, gsize buf_size);
 

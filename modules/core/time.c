@@ -238,3 +238,66 @@ mbx_time_format(gint64 us, gchar *buf, gsize buf_size)
   g_snprintf(buf, buf_size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", (gint) y, (gint) m, (gint) d, (gint) (rem / 3600),
              (gint) (rem / 60 % 60), (gint) (rem % 60), (gint) frac);
 }
+
+gboolean
+mbx_duration_parse(const gchar *text, gint64 *out_us)
+{
+  gchar *end;
+  guint64 n;
+
+  if (!text || !g_ascii_isdigit(*text))
+    return FALSE;
+  n = g_ascii_strtoull(text, &end, 10);
+  if (n == 0 || n > G_MAXINT32)
+    return FALSE;
+  gint64 unit;
+  switch (*end)
+    {
+    case '\0':
+    case 's':
+      unit = G_USEC_PER_SEC;
+      break;
+    case 'm':
+      unit = G_TIME_SPAN_MINUTE;
+      break;
+    case 'h':
+      unit = G_TIME_SPAN_HOUR;
+      break;
+    case 'd':
+      unit = G_TIME_SPAN_DAY;
+      break;
+    default:
+      return FALSE;
+    }
+  if (*end && end[1] != '\0')
+    return FALSE;
+  *out_us = (gint64) n * unit;
+  return TRUE;
+}
+
+void
+mbx_duration_format(gint64 us, gchar *buf, gsize buf_size)
+{
+  static const struct
+  {
+    gint64 unit;
+    gchar suffix;
+  } units[] = {
+    { G_TIME_SPAN_DAY, 'd' },
+    { G_TIME_SPAN_HOUR, 'h' },
+    { G_TIME_SPAN_MINUTE, 'm' },
+    { G_USEC_PER_SEC, 's' },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(units); i++)
+    {
+      /* "24h" reads better than "1d": days only from two on */
+      if (units[i].suffix == 'd' && us < 2 * G_TIME_SPAN_DAY)
+        continue;
+      if (us % units[i].unit == 0)
+        {
+          g_snprintf(buf, buf_size, "%" G_GINT64_FORMAT "%c", us / units[i].unit, units[i].suffix);
+          return;
+        }
+    }
+  g_snprintf(buf, buf_size, "%" G_GINT64_FORMAT "us", us);
+}

@@ -20,6 +20,17 @@ static CfgLexerKeyword mailbox_monitor_keywords[] = {
   { "fields", KW_FIELDS },
   { "drop_unparsed", KW_DROP_UNPARSED },
   { "split_batches", KW_SPLIT_BATCHES },
+  { "max_mailboxes", KW_MAX_MAILBOXES },
+  { "max_actors", KW_MAX_ACTORS },
+  { "max_mailbox_apps", KW_MAX_MAILBOX_APPS },
+  { "max_tenants", KW_MAX_TENANTS },
+  { "max_tenant_apps", KW_MAX_TENANT_APPS },
+  { "windows", KW_WINDOWS },
+  { "buckets", KW_BUCKETS },
+  { "lateness", KW_LATENESS },
+  { "max_skew", KW_MAX_SKEW },
+  { "state_file", KW_STATE_FILE },
+  { "state_save_interval", KW_STATE_SAVE_INTERVAL },
   { NULL }
 };
 

@@ -18,10 +18,12 @@
  */
 #include "mailbox-monitor-parser.h"
 #include "mailbox-monitor-split.h"
+#include "mailbox-monitor-state.h"
 
 #include "mbx-decoder.h"
 #include "mbx-detector.h"
 #include "mbx-error.h"
+#include "mbx-time.h"
 
 #include "logmsg/tags.h"
 #include "messages.h"
@@ -56,6 +58,51 @@ static const gchar *counter_names[CTR_MAX] = {
   [CTR_BATCH_RECORDS] = "batch_records",
 };
 
+/* state figures set with the full evidence, per window: items_10m, records_1h, ... */
+typedef enum
+{
+  SV_RECORDS,
+  SV_ITEMS,
+  SV_SEARCHES,
+  SV_SYNCS,
+  SV_APPS,
+  SV_IPS,
+  SV_FANOUT,
+  SV_MAX
+} StateValue;
+
+static const gchar *state_value_names[SV_MAX] = {
+  [SV_RECORDS] = "records",
+  [SV_ITEMS] = "items",
+  [SV_SEARCHES] = "searches",
+  [SV_SYNCS] = "syncs",
+  [SV_APPS] = "apps",
+  [SV_IPS] = "ips",
+  [SV_FANOUT] = "fanout",
+};
+
+typedef enum
+{
+  SF_LATE,
+  SF_MAILBOX_NEW,
+  SF_PAIR_NEW,
+  SF_APP_NEW_IN_TENANT,
+  SF_NETWORK_NEW,
+  SF_BASELINE_MEAN,
+  SF_BASELINE_DAYS,
+  SF_MAX
+} StateFlag;
+
+static const gchar *state_flag_names[SF_MAX] = {
+  [SF_LATE] = "late",
+  [SF_MAILBOX_NEW] = "mailbox_new",
+  [SF_PAIR_NEW] = "app_new_for_mailbox",
+  [SF_APP_NEW_IN_TENANT] = "app_new_in_tenant",
+  [SF_NETWORK_NEW] = "network_new",
+  [SF_BASELINE_MEAN] = "baseline_items_per_hour",
+  [SF_BASELINE_DAYS] = "baseline_days",
+};
+
 typedef struct
 {
   LogParser super;
@@ -66,8 +113,13 @@ typedef struct
   gboolean drop_unparsed;
   gboolean split_batches;
 
+  MbxStateHolder *state;
+
   /* resolved in init() */
   MbxDetector *detector;
+  NVHandle state_handles[MBX_MAX_WINDOWS][SV_MAX];
+  NVHandle state_flag_handles[SF_MAX];
+  gchar *persist_name;
   NVHandle field_handles[MBX_F_MAX];
   NVHandle score_handle;
   NVHandle rules_handle;
@@ -199,7 +251,57 @@ _set_rules(MailboxMonitorParser *self, LogMessage *msg, const MbxVerdict *verdic
 }
 
 static void
-_annotate(MailboxMonitorParser *self, LogMessage *msg, const MbxRecord *record, const MbxVerdict *verdict)
+_set_number(LogMessage *msg, NVHandle handle, gint64 value)
+{
+  gchar buf[24];
+  gint len = g_snprintf(buf, sizeof(buf), "%" G_GINT64_FORMAT, value);
+  log_msg_set_value_with_type(msg, handle, buf, len, LM_VT_INT64);
+}
+
+static void
+_set_flag(LogMessage *msg, NVHandle handle, gboolean value)
+{
+  log_msg_set_value_with_type(msg, handle, value ? "true" : "false", -1, LM_VT_BOOLEAN);
+}
+
+/* the state's figures for this record, part of the full evidence */
+static void
+_set_state_values(MailboxMonitorParser *self, LogMessage *msg, const MbxObservation *obs)
+{
+  const MbxStateOptions *options = mbx_state_get_options(mbx_state_holder_get(self->state));
+
+  _set_flag(msg, self->state_flag_handles[SF_LATE], obs->late);
+  if (!obs->has_mailbox)
+    return;
+  for (guint w = 0; w < options->n_windows; w++)
+    {
+      _set_number(msg, self->state_handles[w][SV_RECORDS], obs->mailbox[w].records);
+      _set_number(msg, self->state_handles[w][SV_ITEMS], obs->mailbox[w].items);
+      _set_number(msg, self->state_handles[w][SV_SEARCHES], obs->mailbox[w].searches);
+      _set_number(msg, self->state_handles[w][SV_SYNCS], obs->mailbox[w].syncs);
+      _set_number(msg, self->state_handles[w][SV_APPS], obs->mailbox_apps[w]);
+      _set_number(msg, self->state_handles[w][SV_IPS], obs->mailbox_ips[w]);
+      _set_number(msg, self->state_handles[w][SV_FANOUT], obs->actor_mailboxes[w]);
+    }
+  _set_flag(msg, self->state_flag_handles[SF_MAILBOX_NEW], obs->mailbox_new);
+  _set_flag(msg, self->state_flag_handles[SF_NETWORK_NEW], obs->network_new);
+  if (obs->has_app)
+    {
+      _set_flag(msg, self->state_flag_handles[SF_PAIR_NEW], obs->pair_new);
+      _set_flag(msg, self->state_flag_handles[SF_APP_NEW_IN_TENANT], obs->app_new_in_tenant);
+    }
+  if (obs->baseline_days > 0)
+    {
+      gchar mean[32];
+      g_snprintf(mean, sizeof(mean), "%.2f", obs->baseline_mean);
+      log_msg_set_value_with_type(msg, self->state_flag_handles[SF_BASELINE_MEAN], mean, -1, LM_VT_DOUBLE);
+      _set_number(msg, self->state_flag_handles[SF_BASELINE_DAYS], obs->baseline_days);
+    }
+}
+
+static void
+_annotate(MailboxMonitorParser *self, LogMessage *msg, const MbxRecord *record, const MbxObservation *obs,
+          const MbxVerdict *verdict)
 {
   gchar score[8];
   gboolean suspicious = mbx_verdict_is_suspicious(verdict);
@@ -208,6 +310,7 @@ _annotate(MailboxMonitorParser *self, LogMessage *msg, const MbxRecord *record, 
     {
       for (gint f = 0; f < MBX_F_MAX; f++)
         _set_field(self, msg, record, f);
+      _set_state_values(self, msg, obs);
     }
   else
     {
@@ -232,6 +335,7 @@ _process_record(MailboxMonitorParser *self, Frame *frame, LogMessage **pmsg, con
                 const gchar *input, gsize input_len)
 {
   GError *error = NULL;
+  MbxObservation observation;
   MbxVerdict verdict;
 
   if (!mbx_decoder_decode(frame->decoder, input, input_len, frame->record, &error))
@@ -252,10 +356,13 @@ _process_record(MailboxMonitorParser *self, Frame *frame, LogMessage **pmsg, con
     }
 
   _count(self, CTR_RECORDS);
+  const UnixTime *received = &(*pmsg)->timestamps[LM_TS_RECVD];
+  mbx_state_observe(mbx_state_holder_get(self->state), frame->record,
+                    (gint64) received->ut_sec * G_USEC_PER_SEC + received->ut_usec, &observation);
   mbx_detector_evaluate(self->detector, frame->record, &verdict);
   if (mbx_verdict_is_suspicious(&verdict))
     _count(self, CTR_SUSPICIOUS);
-  _annotate(self, log_msg_make_writable(pmsg, path_options), frame->record, &verdict);
+  _annotate(self, log_msg_make_writable(pmsg, path_options), frame->record, &observation, &verdict);
   return TRUE;
 }
 
@@ -426,6 +533,75 @@ mailbox_monitor_parser_set_split_batches(LogParser *s, gboolean split)
   ((MailboxMonitorParser *) s)->split_batches = split;
 }
 
+void
+mailbox_monitor_parser_set_cap(LogParser *s, MbxTable table, gint cap)
+{
+  MailboxMonitorParser *self = (MailboxMonitorParser *) s;
+  mbx_state_holder_options(self->state)->max_entries[table] = cap;
+}
+
+gboolean
+mailbox_monitor_parser_set_windows(LogParser *s, GList *windows, GError **error)
+{
+  MailboxMonitorParser *self = (MailboxMonitorParser *) s;
+  MbxStateOptions *options = mbx_state_holder_options(self->state);
+  guint n = 0;
+
+  for (GList *l = windows; l; l = l->next, n++)
+    {
+      gint64 us;
+      if (n >= MBX_MAX_WINDOWS)
+        {
+          g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "at most %d windows", MBX_MAX_WINDOWS);
+          return FALSE;
+        }
+      if (!mbx_duration_parse(l->data, &us))
+        {
+          g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "'%s' is not a duration such as \"10m\"",
+                      (const gchar *) l->data);
+          return FALSE;
+        }
+      options->window_us[n] = us;
+    }
+  options->n_windows = n;
+  return mbx_state_options_validate(options, error);
+}
+
+void
+mailbox_monitor_parser_set_buckets(LogParser *s, gint buckets)
+{
+  MailboxMonitorParser *self = (MailboxMonitorParser *) s;
+  mbx_state_holder_options(self->state)->n_buckets = buckets;
+}
+
+gboolean
+mailbox_monitor_parser_set_duration(LogParser *s, const gchar *option, const gchar *value)
+{
+  MailboxMonitorParser *self = (MailboxMonitorParser *) s;
+  MbxStateOptions *options = mbx_state_holder_options(self->state);
+  gint64 us;
+
+  if (!mbx_duration_parse(value, &us))
+    return FALSE;
+  if (strcmp(option, "lateness") == 0)
+    options->lateness_us = us;
+  else
+    options->max_skew_us = us;
+  return TRUE;
+}
+
+void
+mailbox_monitor_parser_set_state_file(LogParser *s, const gchar *path)
+{
+  mbx_state_holder_set_file(((MailboxMonitorParser *) s)->state, path);
+}
+
+void
+mailbox_monitor_parser_set_state_save_interval(LogParser *s, gint seconds)
+{
+  mbx_state_holder_set_save_interval(((MailboxMonitorParser *) s)->state, seconds);
+}
+
 /* ---- lifecycle ------------------------------------------------------- */
 
 static NVHandle
@@ -504,8 +680,32 @@ _init(LogPipe *s)
       g_free(tag);
     }
 
+  const MbxStateOptions *options = mbx_state_holder_options(self->state);
+  for (guint w = 0; w < options->n_windows; w++)
+    {
+      gchar window[16], name[64];
+      mbx_duration_format(options->window_us[w], window, sizeof(window));
+      for (gint v = 0; v < SV_MAX; v++)
+        {
+          g_snprintf(name, sizeof(name), "%s_%s", state_value_names[v], window);
+          self->state_handles[w][v] = _handle(self->prefix, name);
+        }
+    }
+  for (gint f = 0; f < SF_MAX; f++)
+    self->state_flag_handles[f] = _handle(self->prefix, state_flag_names[f]);
+
   g_free(self->stats_id);
   self->stats_id = g_strdup(self->super.name);
+  /* one state per parser: named parsers keep theirs across reloads by name */
+  g_free(self->persist_name);
+  self->persist_name = g_strdup_printf("mailbox-monitor(%s)", self->super.name);
+  if (!mbx_state_holder_init(self->state, log_pipe_get_config(s), self->persist_name, self->stats_id, &error))
+    {
+      msg_error("mailbox-monitor: cannot set up the detection state", evt_tag_str("error", error->message),
+                log_pipe_location_tag(s));
+      g_error_free(error);
+      return FALSE;
+    }
   _register_counters(self);
   return TRUE;
 }
@@ -515,6 +715,7 @@ _deinit(LogPipe *s)
 {
   MailboxMonitorParser *self = (MailboxMonitorParser *) s;
   _unregister_counters(self);
+  mbx_state_holder_deinit(self->state, log_pipe_get_config(s), self->persist_name);
   return log_parser_deinit_method(s);
 }
 
@@ -528,6 +729,9 @@ _clone(LogPipe *s)
   mailbox_monitor_parser_set_prefix(&cloned->super, self->prefix);
   for (GList *l = self->approved_apps; l; l = l->next)
     cloned->approved_apps = g_list_append(cloned->approved_apps, g_strdup(l->data));
+  /* a clone counts into the same state */
+  mbx_state_holder_unref(cloned->state);
+  cloned->state = mbx_state_holder_ref(self->state);
   cloned->fields = self->fields;
   cloned->drop_unparsed = self->drop_unparsed;
   cloned->split_batches = self->split_batches;
@@ -544,6 +748,8 @@ _free(LogPipe *s)
   g_list_free_full(self->approved_apps, g_free);
   g_free(self->prefix);
   g_free(self->stats_id);
+  g_free(self->persist_name);
+  mbx_state_holder_unref(self->state);
   log_parser_free_method(s);
 }
 
@@ -563,5 +769,6 @@ mailbox_monitor_parser_new(GlobalConfig *cfg)
   self->prefix = g_strdup(".mbx.");
   self->fields = FIELDS_SUSPICIOUS;
   self->split_batches = TRUE;
+  self->state = mbx_state_holder_new();
   return &self->super;
 }
