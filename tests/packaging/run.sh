@@ -206,11 +206,15 @@ done
 say "built: $(cd "$scratch" && ls ./*.deb | sed 's|^\./||' | tr '\n' ' ')"
 
 # ---------------------------------------------------------------- lintian
-# one run per group: lintian exits 2 when given the .changes and the .dsc together
+# One run per group: lintian 2.116 exits 2 when given the .changes and the
+# .dsc together.  The verdict comes from runs without --show-overrides: with
+# it, an overridden warning still makes the exit status 2.  The log shown is
+# the one with the overrides (O:) and their reasons (N:).
 lintian_rc=0
 : >"$scratch/lintian.log"
 for target in "$changes" "$dsc"; do
-  lintian --pedantic -I --show-overrides --fail-on error,warning "$target" >>"$scratch/lintian.log" 2>&1 || lintian_rc=1
+  lintian --pedantic -I --fail-on error,warning "$target" >/dev/null 2>&1 || lintian_rc=1
+  lintian --pedantic -I --show-overrides "$target" >>"$scratch/lintian.log" 2>&1
 done
 grep -v '^running with root privileges' "$scratch/lintian.log" | sed 's/^/  /'
 summary=$(awk '/^E: /{e++} /^W: /{w++} /^I: /{i++} /^P: /{p++} /^O: /{o++}
