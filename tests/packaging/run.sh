@@ -60,6 +60,18 @@ declare -A existed=()
 etc_backup="$scratch/etc-syslog-ng.tar"
 etc_saved=0
 pidfile_before=0
+child=""              # the long-running command in progress (build, test)
+
+# Runs "$@" in the background and waits for it, so that a TERM or INT sent to
+# this script runs the cleanup at once rather than after the command ends.
+run_child() {
+  "$@" &
+  child=$!
+  wait "$child"
+  local rc=$?
+  child=""
+  return "$rc"
+}
 
 # ---------------------------------------------------------------- cleanup
 cleanup() {
@@ -67,6 +79,11 @@ cleanup() {
   trap - EXIT INT TERM
   set +e
   say "cleaning up"
+  if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+    kill -TERM "$child" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$child" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$child" 2>/dev/null
+  fi
   # a syslog-ng a test left running (none ran before: checked below)
   if [ "$pidfile_before" = 0 ] && [ -f /run/syslog-ng.pid ]; then
     local pid
@@ -190,7 +207,7 @@ say "source package built: $(basename "$dsc")"
 # ---------------------------------------------------------------- binary build
 build_options=${DEB_BUILD_OPTIONS-nocheck}
 say "dpkg-buildpackage -us -uc -b (DEB_BUILD_OPTIONS='$build_options')"
-(cd "$src" && MBX_PACKAGING_INNER=1 DEB_BUILD_OPTIONS="$build_options" dpkg-buildpackage -us -uc -b) \
+run_child env -C "$src" MBX_PACKAGING_INNER=1 DEB_BUILD_OPTIONS="$build_options" dpkg-buildpackage -us -uc -b \
   >"$scratch/build.log" 2>&1 || { tail -60 "$scratch/build.log" >&2; die "dpkg-buildpackage failed (log: $scratch/build.log)"; }
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 changes="$scratch/${source_name}_${version}_$arch.changes"
@@ -289,8 +306,8 @@ while IFS=$'\t' read -r name depends restrictions; do
   tmp="$scratch/autopkgtest-$name"
   mkdir -p "$tmp/tmp" "$tmp/artifacts"
   chmod +x "$src/debian/tests/$name"
-  (cd "$src" && AUTOPKGTEST_TMP="$tmp/tmp" AUTOPKGTEST_ARTIFACTS="$tmp/artifacts" \
-    timeout 600 "debian/tests/$name") >"$tmp/stdout" 2>"$tmp/stderr"
+  run_child env -C "$src" AUTOPKGTEST_TMP="$tmp/tmp" AUTOPKGTEST_ARTIFACTS="$tmp/artifacts" \
+    timeout 600 "debian/tests/$name" >"$tmp/stdout" 2>"$tmp/stderr"
   trc=$?
   sed 's/^/  /' "$tmp/stdout"
   result=PASS
