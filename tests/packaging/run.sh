@@ -59,7 +59,8 @@ state_paths=()        # paths a system syslog-ng creates, with whether they exis
 declare -A existed=()
 etc_backup="$scratch/etc-syslog-ng.tar"
 etc_saved=0
-pidfile_before=0
+pidfiles=(/run/syslog-ng.pid /var/lib/syslog-ng/syslog-ng.pid)
+declare -A pidfile_existed=()
 child=""              # the long-running command in progress (build, test)
 
 # Runs "$@" in the background and waits for it, so that a TERM or INT sent to
@@ -84,17 +85,19 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$child" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$child" 2>/dev/null
   fi
-  # a syslog-ng a test left running (none ran before: checked below)
-  if [ "$pidfile_before" = 0 ] && [ -f /run/syslog-ng.pid ]; then
-    local pid
-    pid=$(cat /run/syslog-ng.pid 2>/dev/null)
+  # a syslog-ng a test left running: its pid file did not exist before (the
+  # init script's /run/syslog-ng.pid, or -F's default /var/lib/syslog-ng/syslog-ng.pid)
+  local pidfile pid
+  for pidfile in "${pidfiles[@]}"; do
+    [ "${pidfile_existed[$pidfile]:-1}" = 0 ] && [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile" 2>/dev/null)
     if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/sbin/syslog-ng ]; then
       say "stopping the syslog-ng a test left running (pid $pid)"
       kill -TERM "$pid"
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
       kill -KILL "$pid" 2>/dev/null
     fi
-  fi
+  done
   # the packages
   local p installed=()
   for p in "${built_packages[@]}" "${extra_packages[@]}"; do
@@ -152,11 +155,13 @@ if [ ! -d /run/systemd/system ]; then
     die "another system logger listens on /dev/log; this test would take it over"
   fi
 fi
-[ -f /run/syslog-ng.pid ] && pidfile_before=1
+for pidfile in "${pidfiles[@]}"; do
+  if [ -e "$pidfile" ]; then pidfile_existed[$pidfile]=1; else pidfile_existed[$pidfile]=0; fi
+done
 
 tar -C /etc -cpf "$etc_backup" syslog-ng || die "cannot back up /etc/syslog-ng"
 etc_saved=1
-state_paths=(/dev/log /dev/xconsole /run/syslog-ng /run/syslog-ng.pid
+state_paths=(/dev/log /dev/xconsole /run/syslog-ng "${pidfiles[@]}"
   /var/lib/syslog-ng/syslog-ng.persist /var/lib/syslog-ng/syslog-ng.ctl
   /var/log/mailbox-monitor /var/log/mailbox-monitor-autopkgtest)
 # the files the default configuration writes
