@@ -63,10 +63,14 @@ pidfiles=(/run/syslog-ng.pid /var/lib/syslog-ng/syslog-ng.pid)
 declare -A pidfile_existed=()
 child=""              # the long-running command in progress (build, test)
 
-# Runs "$@" in the background and waits for it, so that a TERM or INT sent to
-# this script runs the cleanup at once rather than after the command ends.
+# run_child OUT ERR COMMAND...: runs COMMAND in the background with its
+# output in the files OUT and ERR and waits for it, so that a TERM or INT sent
+# to this script runs the cleanup at once rather than after the command ends
+# (and the cleanup's messages do not go to OUT).
 run_child() {
-  "$@" &
+  local out=$1 err=$2
+  shift 2
+  if [ "$out" = "$err" ]; then "$@" >"$out" 2>&1 & else "$@" >"$out" 2>"$err" & fi
   child=$!
   wait "$child"
   local rc=$?
@@ -212,8 +216,8 @@ say "source package built: $(basename "$dsc")"
 # ---------------------------------------------------------------- binary build
 build_options=${DEB_BUILD_OPTIONS-nocheck}
 say "dpkg-buildpackage -us -uc -b (DEB_BUILD_OPTIONS='$build_options')"
-run_child env -C "$src" MBX_PACKAGING_INNER=1 DEB_BUILD_OPTIONS="$build_options" dpkg-buildpackage -us -uc -b \
-  >"$scratch/build.log" 2>&1 || { tail -60 "$scratch/build.log" >&2; die "dpkg-buildpackage failed (log: $scratch/build.log)"; }
+run_child "$scratch/build.log" "$scratch/build.log" \
+  env -C "$src" MBX_PACKAGING_INNER=1 DEB_BUILD_OPTIONS="$build_options" dpkg-buildpackage -us -uc -b || { tail -60 "$scratch/build.log" >&2; die "dpkg-buildpackage failed (log: $scratch/build.log)"; }
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 changes="$scratch/${source_name}_${version}_$arch.changes"
 [ -f "$changes" ] || die "no $changes"
@@ -311,8 +315,8 @@ while IFS=$'\t' read -r name depends restrictions; do
   tmp="$scratch/autopkgtest-$name"
   mkdir -p "$tmp/tmp" "$tmp/artifacts"
   chmod +x "$src/debian/tests/$name"
-  run_child env -C "$src" AUTOPKGTEST_TMP="$tmp/tmp" AUTOPKGTEST_ARTIFACTS="$tmp/artifacts" \
-    timeout 600 "debian/tests/$name" >"$tmp/stdout" 2>"$tmp/stderr"
+  run_child "$tmp/stdout" "$tmp/stderr" \
+    env -C "$src" AUTOPKGTEST_TMP="$tmp/tmp" AUTOPKGTEST_ARTIFACTS="$tmp/artifacts" timeout 600 "debian/tests/$name"
   trc=$?
   sed 's/^/  /' "$tmp/stdout"
   result=PASS
