@@ -23,6 +23,9 @@ typedef enum
 } MbxRule;
 
 const gchar *mbx_rule_id(MbxRule rule);
+/* a short title and a one-paragraph description, for alerts; NULL when unknown */
+const gchar *mbx_rule_name(MbxRule rule);
+const gchar *mbx_rule_description(MbxRule rule);
 /* MBX_RULE_MAX when unknown */
 MbxRule mbx_rule_by_id(const gchar *id);
 

@@ -34,6 +34,20 @@ static const gchar *rule_ids[MBX_RULE_MAX] = {
   [MBX_RULE_THROTTLED] = "throttled",
 };
 
+/* what alerts show as rule.name and rule.description (SIEM field conventions) */
+static const gchar *rule_names[MBX_RULE_MAX] = {
+  [MBX_RULE_APP_UNAPPROVED] = "Mail read by an unapproved app",
+  [MBX_RULE_THROTTLED] = "Mailbox audit throttled",
+};
+
+static const gchar *rule_descriptions[MBX_RULE_MAX] = {
+  [MBX_RULE_APP_UNAPPROVED] = "Mail items were read by an app that is not on the approved list: the client app, the app "
+                              "behind app-only access or the Graph caller. Microsoft's own mail clients are trusted on "
+                              "their normal paths, not when their id reads mail over Graph or EWS with a scripted agent.",
+  [MBX_RULE_THROTTLED] = "Exchange throttled the audit of this mailbox's reads (IsThrottled=True): further reads go "
+                         "unaudited for 24 hours, which bulk collection triggers.",
+};
+
 /* weight of each rule in the 0-100 score */
 static const gint rule_scores[MBX_RULE_MAX] = {
   [MBX_RULE_APP_UNAPPROVED] = 60,
@@ -54,6 +68,18 @@ const gchar *
 mbx_rule_id(MbxRule rule)
 {
   return rule < MBX_RULE_MAX ? rule_ids[rule] : NULL;
+}
+
+const gchar *
+mbx_rule_name(MbxRule rule)
+{
+  return rule < MBX_RULE_MAX ? rule_names[rule] : NULL;
+}
+
+const gchar *
+mbx_rule_description(MbxRule rule)
+{
+  return rule < MBX_RULE_MAX ? rule_descriptions[rule] : NULL;
 }
 
 MbxRule
