@@ -7,6 +7,7 @@
 #include "mailbox-monitor-cfg.h"
 #include "mailbox-monitor-grammar.h"
 #include "logpipe.h"
+#include "filter/filter-expr.h"
 
 extern int mailbox_monitor_debug;
 
@@ -20,6 +21,9 @@ static CfgLexerKeyword mailbox_monitor_keywords[] = {
   { "fields", KW_FIELDS },
   { "drop_unparsed", KW_DROP_UNPARSED },
   { "split_batches", KW_SPLIT_BATCHES },
+  { "mailbox_suspicious", KW_MAILBOX_SUSPICIOUS },
+  { "min_score", KW_MIN_SCORE },
+  { "rules", KW_RULES },
   { "max_mailboxes", KW_MAX_MAILBOXES },
   { "max_actors", KW_MAX_ACTORS },
   { "max_mailbox_apps", KW_MAX_MAILBOX_APPS },
@@ -42,6 +46,17 @@ CfgParser mailbox_monitor_parser = {
   .keywords = mailbox_monitor_keywords,
   .parse = (gint (*)(CfgLexer *, gpointer *, gpointer)) mailbox_monitor_parse,
   .cleanup = (void (*)(gpointer)) log_pipe_unref,
+};
+
+/* the same grammar in the filter context; a half-built filter is freed as a filter (not a pipe) */
+CfgParser mailbox_suspicious_filter_parser = {
+#if SYSLOG_NG_ENABLE_DEBUG
+  .debug_flag = &mailbox_monitor_debug,
+#endif
+  .name = "mailbox-suspicious",
+  .keywords = mailbox_monitor_keywords,
+  .parse = (gint (*)(CfgLexer *, gpointer *, gpointer)) mailbox_monitor_parse,
+  .cleanup = (void (*)(gpointer)) filter_expr_unref,
 };
 
 CFG_PARSER_IMPLEMENT_LEXER_BINDING(mailbox_monitor_, MAILBOX_MONITOR_, gpointer *)

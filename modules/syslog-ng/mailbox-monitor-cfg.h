@@ -8,6 +8,7 @@
 #include "cfg-parser.h"
 
 extern CfgParser mailbox_monitor_parser;
+extern CfgParser mailbox_suspicious_filter_parser;
 
 CFG_PARSER_DECLARE_LEXER_BINDING(mailbox_monitor_, MAILBOX_MONITOR_, gpointer *)
 

@@ -6,6 +6,7 @@
  * mailbox_monitor_module_init (hidden visibility everywhere else).
  */
 #include "mailbox-monitor-cfg.h"
+#include "mailbox-monitor-alert.h"
 #include "plugin.h"
 #include "plugin-types.h"
 
@@ -17,6 +18,12 @@ static Plugin mailbox_monitor_plugins[] = {
     .name = "mailbox-monitor",
     .parser = &mailbox_monitor_parser,
   },
+  {
+    .type = LL_CONTEXT_FILTER,
+    .name = "mailbox-suspicious",
+    .parser = &mailbox_suspicious_filter_parser,
+  },
+  TEMPLATE_FUNCTION_PLUGIN(tf_mailbox_alert, "mailbox-alert"),
 };
 
 MBX_EXPORT gboolean
