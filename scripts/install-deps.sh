@@ -8,7 +8,7 @@ PACKAGES=(
   syslog-ng-core syslog-ng-dev libivykis-dev
   libglib2.0-dev libjson-glib-dev libsimdjson-dev libcriterion-dev
   clang libclang-rt-14-dev
-  dpkg-dev debhelper fakeroot
+  dpkg-dev debhelper fakeroot lintian chrpath
 )
 
 missing=()
