@@ -507,11 +507,21 @@ _build_ecs(JsonBuilder *b, const Alert *a)
   json_builder_end_object(b);
   json_builder_end_object(b);
 
-  if (_value(a, MBX_F_MAILBOX) || _value(a, MBX_F_ACTOR))
+  /* as Elastic's o365 integration: the mailbox owner's UPN is user.email, the actor user.id */
+  const gchar *mailbox = _value(a, MBX_F_MAILBOX);
+  gboolean mailbox_is_email = mailbox && strchr(mailbox, '@');
+  if (mailbox || _value(a, MBX_F_ACTOR))
     {
       _begin_object(b, "user");
-      _add_string(b, "email", _value(a, MBX_F_MAILBOX));
+      _add_string(b, "email", mailbox_is_email ? mailbox : NULL);
       _add_string(b, "id", _value(a, MBX_F_ACTOR));
+      if (mailbox && !mailbox_is_email)
+        {
+          /* a Graph record names the mailbox by the owner's object id */
+          _begin_object(b, "target");
+          _add_string(b, "id", mailbox);
+          json_builder_end_object(b);
+        }
       json_builder_end_object(b);
     }
   if (a->ip || a->host)

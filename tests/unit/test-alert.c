@@ -510,6 +510,17 @@ Test(alert_json, leaves_out_what_the_record_does_not_carry)
   assert_str_at(ecs, "@timestamp", "2026-11-02T08:00:00.000000Z");
 }
 
+Test(alert_json, a_mailbox_named_by_object_id_is_not_a_user_email)
+{
+  load(THROTTLED_FIXTURE);
+  input.values[MBX_F_MAILBOX] = "2b7e9c4d-81f3-4a6e-b0d2-5c9f1e8a3d74";
+
+  JsonObject *ecs = build(MBX_ALERT_ECS);
+  cr_assert_null(at(ecs, "user.email"));
+  assert_str_at(ecs, "user.target.id", "2b7e9c4d-81f3-4a6e-b0d2-5c9f1e8a3d74");
+  assert_str_at(ecs, "user.id", "alice@contoso.com");
+}
+
 Test(alert_json, a_host_name_is_a_source_address_not_an_ip)
 {
   load(THROTTLED_FIXTURE);
