@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential g++ meson ninja-build pkg-config bison python3
-  syslog-ng-core syslog-ng-dev libivykis-dev
+  syslog-ng-core syslog-ng-dev libivykis-dev syslog-ng-mod-http
   libglib2.0-dev libjson-glib-dev libsimdjson-dev libcriterion-dev
   clang libclang-rt-14-dev
   dpkg-dev debhelper fakeroot lintian chrpath
