@@ -11,10 +11,11 @@
  * time may be.  The state never reads the clock.
  *
  * Every table is sharded (a mutex per shard, the shard chosen by the key's
- * hash), capped, and evicts one entry per insert into a full shard: first
- * from the probation segment (keys seen in one hour only), then from the
- * protected one (keys with history), least recently used first, so a flood
- * of new keys evicts other new keys and cannot push out established ones.
+ * hash) and capped as a whole; an insert into a full table evicts one entry
+ * of the inserting shard: from the probation segment (keys seen in one hour
+ * only) if it has any, else from the protected one (keys with history),
+ * least recently used first, so a flood of new keys evicts other new keys
+ * and cannot push out established ones.
  * Keys are 64-bit keyed hashes (SipHash with a per-state random key kept in
  * the state file), so a key costs 8 bytes whatever its length.
  *
@@ -53,7 +54,7 @@ typedef struct
   guint n_shards;                    /* power of two */
 } MbxStateOptions;
 
-/* 10 min, 1 h and 24 h windows of 12 buckets, 2 h lateness, 15 min skew, 100k mailboxes */
+/* 10 min, 1 h and 24 h windows of 6 buckets, 2 h lateness, 15 min skew, 100k mailboxes */
 void mbx_state_options_defaults(MbxStateOptions *options);
 gboolean mbx_state_options_validate(const MbxStateOptions *options, GError **error);
 

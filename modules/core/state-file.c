@@ -74,7 +74,8 @@ _header_of(MbxState *self, StateHeader *h)
   h->k1 = self->key.k1;
   h->n_windows = self->options.n_windows;
   h->n_buckets = self->options.n_buckets;
-  memcpy(h->window_us, self->options.window_us, sizeof(h->window_us));
+  /* only the configured windows: what lies past n_windows is not part of the layout */
+  memcpy(h->window_us, self->options.window_us, self->options.n_windows * sizeof(h->window_us[0]));
   h->n_tables = MBX_TABLE_MAX;
   for (gint t = 0; t < MBX_TABLE_MAX; t++)
     h->entry_size[t] = mbx_table_entry_size(self->tables[t]);
@@ -128,7 +129,10 @@ mbx_state_save(MbxState *self, const gchar *path, MbxClockFunc clock, gint64 *lo
           gint64 start = clock ? clock() : 0;
           guint32 n = mbx_table_copy_shard(table, s, buf);
           if (clock)
-            longest = MAX(longest, clock() - start);
+            {
+              gint64 stall = clock() - start; /* MAX() would read the clock twice */
+              longest = MAX(longest, stall);
+            }
           /* list links are addresses of this process: meaningless in a file */
           for (guint32 i = 0; i < n; i++)
             {

@@ -173,7 +173,7 @@ mbx_state_new_with_key(const MbxStateOptions *options, const MbxHashKey *key, GE
   };
   for (gint t = 0; t < MBX_TABLE_MAX; t++)
     {
-      /* a table smaller than its shard count would round every shard's cap up */
+      /* a small table gets few shards: a full table evicts within the inserting shard, which should hold some */
       guint shards = MIN(options->n_shards, MAX(1, options->max_entries[t] / 64));
       guint pow2 = 1;
       while (pow2 * 2 <= shards)
@@ -277,7 +277,7 @@ _delta_of(const MbxRecord *record, MbxKind kind, MbxBucket *delta)
   if (type && g_ascii_strcasecmp(type, "Sync") == 0)
     {
       /* a Sync is a whole folder: count folders, not items (their number is unknown) */
-      delta->syncs = MAX(1, mbx_record_get_int(record, MBX_F_FOLDER_COUNT, 1));
+      delta->syncs = (guint16) CLAMP(mbx_record_get_int(record, MBX_F_FOLDER_COUNT, 1), 1, G_MAXUINT16);
       return;
     }
   /* Bind: OperationCount counts the binds; distinct message ids count when they say more */

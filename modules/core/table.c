@@ -7,10 +7,14 @@
  * Invariants:
  *  - an entry lives in exactly one shard, the one its key's top bits name,
  *    and in exactly one segment list of that shard;
- *  - a shard never holds more than its cap: inserting into a full shard
- *    evicts one entry first, the least recently used of the probation
- *    segment, or of the protected segment when probation is empty (a fixed
- *    amount of work per call, never a sweep);
+ *  - the table never holds more than its cap: inserting into a full table
+ *    evicts one entry of the inserting shard first, the least recently used
+ *    of its probation segment, or of its protected segment when probation
+ *    is empty (a fixed amount of work per call, never a sweep).  The cap is
+ *    the table's, counted atomically, not an even share per shard: hashing
+ *    spreads keys unevenly, and per-shard caps would evict from the fuller
+ *    shards while the table is below its cap.  Only a full table whose
+ *    inserting shard is empty goes past the cap, by one entry;
  *  - an entry moves to the protected segment once it has been touched in two
  *    different hours, so keys that appear once (a flood of random names)
  *    only ever evict each other;
@@ -35,7 +39,8 @@ struct _MbxTableStore
   MbxShard *shards;
   guint n_shards;
   guint shard_bits;
-  guint shard_cap;
+  guint max_entries;
+  gint count; /* atomic: entries in all shards */
   gsize payload_size;
 };
 
@@ -74,7 +79,7 @@ mbx_table_store_new(guint n_shards, guint max_entries, gsize payload_size)
   self->n_shards = n_shards;
   while ((1u << self->shard_bits) < n_shards)
     self->shard_bits++;
-  self->shard_cap = MAX(1, (max_entries + n_shards - 1) / n_shards);
+  self->max_entries = MAX(1, max_entries);
   self->payload_size = (payload_size + 7) & ~(gsize) 7;
   self->shards = g_new0(MbxShard, n_shards);
   for (guint i = 0; i < n_shards; i++)
@@ -114,26 +119,28 @@ _shard_of(MbxTableStore *self, guint64 key)
   return &self->shards[self->shard_bits ? key >> (64 - self->shard_bits) : 0];
 }
 
-static void
+static gboolean
 _evict_one(MbxShard *shard)
 {
   MbxEntry *victim = shard->tail[MBX_SEGMENT_PROBATION];
   if (!victim)
     victim = shard->tail[MBX_SEGMENT_PROTECTED];
   if (!victim)
-    return;
+    return FALSE;
   _unlink(shard, victim);
   g_hash_table_remove(shard->index, &victim->key);
   g_free(victim);
   shard->count--;
   shard->evictions++;
+  return TRUE;
 }
 
 static MbxEntry *
 _insert_new(MbxTableStore *self, MbxShard *shard, guint64 key)
 {
-  if (shard->count >= self->shard_cap)
-    _evict_one(shard);
+  /* take a place in the table; when the table was full, free one in this shard */
+  if ((guint) g_atomic_int_add(&self->count, 1) >= self->max_entries && _evict_one(shard))
+    g_atomic_int_add(&self->count, -1);
   MbxEntry *e = g_malloc0(sizeof(MbxEntry) + self->payload_size);
   e->key = key;
   e->segment = MBX_SEGMENT_PROBATION;
@@ -187,10 +194,7 @@ mbx_table_release(MbxShard *shard)
 guint64
 mbx_table_count(MbxTableStore *self)
 {
-  guint64 n = 0;
-  for (guint i = 0; i < self->n_shards; i++)
-    n += g_atomic_int_get((gint *) &self->shards[i].count);
-  return n;
+  return (guint) g_atomic_int_get(&self->count);
 }
 
 guint64
