@@ -50,7 +50,7 @@ typedef struct
   guint n_buckets;                   /* per window */
   gint64 lateness_us;                /* how far behind the tenant's watermark a record is still windowed */
   gint64 max_skew_us;                /* how far ahead of the receive time an event time may be */
-  guint max_entries[MBX_TABLE_MAX];
+  guint max_entries[MBX_TABLE_MAX];  /* 0: derived from the mailboxes cap */
   guint n_shards;                    /* power of two */
 } MbxStateOptions;
 
@@ -85,10 +85,12 @@ typedef struct
   gint64 pair_first_seen;
   gboolean app_new_in_tenant; /* the tenant never saw this app read mail */
 
-  /* the record's actors: app, user, client IP, session */
+  /* the record's actors: app, user, client IP, session (owners reading their own mail are left out) */
   guint actor_mailboxes[MBX_MAX_WINDOWS];  /* most distinct mailboxes any of them touched (bounded) */
+  guint actor_searches[MBX_MAX_WINDOWS];   /* most searches any of them made */
 
   /* tenant */
+  gint64 tenant_first_seen;   /* the tenant's earliest record: the learning period starts there */
   MbxBucket tenant[MBX_MAX_WINDOWS];
 } MbxObservation;
 
@@ -108,8 +110,16 @@ MbxState *mbx_state_ref(MbxState *self);
 void mbx_state_unref(MbxState *self);
 const MbxStateOptions *mbx_state_get_options(const MbxState *self);
 
+typedef enum
+{
+  /* an approved app or account: its reads are expected bulk and stay out of the item counts and baselines */
+  MBX_OBSERVE_TRUSTED = 1 << 0,
+} MbxObserveFlags;
+
 /* Counts @record (received at @receive_time_us) and reports what the rules read. Thread-safe. */
 void mbx_state_observe(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObservation *out);
+void mbx_state_observe_full(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObserveFlags flags,
+                            MbxObservation *out);
 
 void mbx_state_get_stats(MbxState *self, MbxStateStats *stats);
 

@@ -45,6 +45,8 @@ typedef struct
 typedef struct
 {
   MbxDistinctSlot mailboxes[ACTOR_MAILBOXES];
+  guint32 heads[MBX_MAX_WINDOWS];
+  MbxBucket buckets[]; /* n_windows * n_buckets: the actor's records, items and searches */
 } ActorPayload;
 
 typedef struct
@@ -85,11 +87,9 @@ mbx_state_options_defaults(MbxStateOptions *options)
   options->n_buckets = 6;
   options->lateness_us = 2 * G_TIME_SPAN_HOUR;
   options->max_skew_us = 15 * G_TIME_SPAN_MINUTE;
+  /* 0: follow max-mailboxes (see _cap), so raising one cap raises the tables that grow with it */
   options->max_entries[MBX_TABLE_MAILBOXES] = 100000;
-  options->max_entries[MBX_TABLE_ACTORS] = 100000;
-  options->max_entries[MBX_TABLE_PAIRS] = 400000;
   options->max_entries[MBX_TABLE_TENANTS] = 1000;
-  options->max_entries[MBX_TABLE_TENANT_APPS] = 100000;
   options->n_shards = 64;
 }
 
@@ -128,14 +128,10 @@ mbx_state_options_validate(const MbxStateOptions *options, GError **error)
       g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "the allowed clock skew cannot be negative");
       return FALSE;
     }
-  for (gint t = 0; t < MBX_TABLE_MAX; t++)
+  if (options->max_entries[MBX_TABLE_MAILBOXES] < 1 || options->max_entries[MBX_TABLE_TENANTS] < 1)
     {
-      if (options->max_entries[t] < 1)
-        {
-          g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "the %s table needs a cap of at least 1",
-                      table_names[t]);
-          return FALSE;
-        }
+      g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "the mailboxes and tenants tables need a cap of at least 1");
+      return FALSE;
     }
   if (options->n_shards < 1 || options->n_shards > 4096 || (options->n_shards & (options->n_shards - 1)))
     {
@@ -143,6 +139,40 @@ mbx_state_options_validate(const MbxStateOptions *options, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/*
+ * A table's cap: as configured, or derived from the mailbox cap.  Every
+ * mailbox brings a few sessions, addresses and apps; a pair table smaller
+ * than mailboxes x apps per mailbox forgets pairs and reports known apps as
+ * first seen.
+ */
+static guint
+_cap(const MbxStateOptions *options, MbxTable table)
+{
+  static const guint per_mailbox[MBX_TABLE_MAX] = {
+    [MBX_TABLE_ACTORS] = 2,
+    [MBX_TABLE_PAIRS] = 4,
+    [MBX_TABLE_TENANT_APPS] = 1,
+  };
+  if (options->max_entries[table])
+    return options->max_entries[table];
+  return (guint) MIN((guint64) options->max_entries[MBX_TABLE_MAILBOXES] * per_mailbox[table], G_MAXINT32);
+}
+
+/*
+ * Shards: at least n_shards for concurrency, more for big tables so saving
+ * copies at most ~4096 entries per shard lock (a few milliseconds), fewer
+ * for small ones so a full table still finds entries to evict in a shard.
+ */
+static guint
+_shards(const MbxStateOptions *options, guint cap)
+{
+  guint want = MIN(MAX(options->n_shards, cap / 4096), MAX(1, cap / 64));
+  guint pow2 = 1;
+  while (pow2 * 2 <= want && pow2 < 4096)
+    pow2 *= 2;
+  return pow2;
 }
 
 static gsize
@@ -166,19 +196,15 @@ mbx_state_new_with_key(const MbxStateOptions *options, const MbxHashKey *key, GE
 
   gsize payload[MBX_TABLE_MAX] = {
     [MBX_TABLE_MAILBOXES] = sizeof(MailboxPayload) + _ring_bytes(options),
-    [MBX_TABLE_ACTORS] = sizeof(ActorPayload),
+    [MBX_TABLE_ACTORS] = sizeof(ActorPayload) + _ring_bytes(options),
     [MBX_TABLE_PAIRS] = sizeof(PairPayload),
     [MBX_TABLE_TENANTS] = sizeof(TenantPayload) + _ring_bytes(options),
     [MBX_TABLE_TENANT_APPS] = 0,
   };
   for (gint t = 0; t < MBX_TABLE_MAX; t++)
     {
-      /* a small table gets few shards: a full table evicts within the inserting shard, which should hold some */
-      guint shards = MIN(options->n_shards, MAX(1, options->max_entries[t] / 64));
-      guint pow2 = 1;
-      while (pow2 * 2 <= shards)
-        pow2 *= 2;
-      self->tables[t] = mbx_table_store_new(pow2, options->max_entries[t], payload[t]);
+      guint cap = _cap(options, t);
+      self->tables[t] = mbx_table_store_new(_shards(options, cap), cap, payload[t]);
     }
   return self;
 }
@@ -325,6 +351,7 @@ _observe_tenant(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuck
   MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_TENANTS], _key(self, "t", tenant ? tenant : "", len, NULL, 0),
                                 _minute(t), &created, &shard);
   TenantPayload *p = mbx_entry_payload(e);
+  out->tenant_first_seen = (gint64) e->first_seen * G_TIME_SPAN_MINUTE;
   gboolean late = p->watermark && t < p->watermark - self->options.lateness_us;
   if (!late)
     {
@@ -423,8 +450,9 @@ _observe_pair(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket
 
 static void
 _observe_actor(MbxState *self, const gchar *kind, const gchar *id, gsize id_len, guint32 mailbox_hash, gint64 t,
-               MbxObservation *out)
+               const MbxBucket *delta, MbxObservation *out)
 {
+  MbxBucket sums[MBX_MAX_WINDOWS];
   guint32 minute = _minute(t);
   MbxShard *shard;
   gboolean created;
@@ -432,17 +460,27 @@ _observe_actor(MbxState *self, const gchar *kind, const gchar *id, gsize id_len,
   MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_ACTORS], _key(self, kind, id, id_len, NULL, 0), minute,
                                 &created, &shard);
   ActorPayload *p = mbx_entry_payload(e);
-  mbx_distinct_add(p->mailboxes, ACTOR_MAILBOXES, mailbox_hash, minute);
+  if (mailbox_hash)
+    mbx_distinct_add(p->mailboxes, ACTOR_MAILBOXES, mailbox_hash, minute);
+  _window_all(self, p->heads, p->buckets, t, delta, sums);
   for (guint w = 0; w < self->options.n_windows; w++)
     {
       guint n = mbx_distinct_count_since(p->mailboxes, ACTOR_MAILBOXES, _window_start_minute(self, w, t));
       out->actor_mailboxes[w] = MAX(out->actor_mailboxes[w], n);
+      out->actor_searches[w] = MAX(out->actor_searches[w], sums[w].searches);
     }
   mbx_table_release(shard);
 }
 
+/*
+ * The record's actors: its app, its user, its client address, its session.
+ * A mailbox's owner reading their own mail touches no other mailbox, so
+ * owners are kept out of the distinct-mailbox counts (many owners behind one
+ * office address would otherwise look like one address reading them all);
+ * their searches still count.
+ */
 static void
-_observe_actors(MbxState *self, const MbxRecord *record, gint64 t, MbxObservation *out)
+_observe_actors(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket *delta, MbxObservation *out)
 {
   static const struct
   {
@@ -456,19 +494,29 @@ _observe_actors(MbxState *self, const MbxRecord *record, gint64 t, MbxObservatio
   };
   gsize mailbox_len;
   const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
-  guint32 mailbox_hash = _hash32(self, mailbox, mailbox_len);
+  gboolean owner = mbx_record_get_actor_kind(record) == MBX_ACTOR_OWNER;
+  guint32 mailbox_hash = mailbox && !owner ? _hash32(self, mailbox, mailbox_len) : 0;
 
+  if (mailbox_hash == 0 && delta->searches == 0)
+    return;
   for (gsize i = 0; i < G_N_ELEMENTS(actors); i++)
     {
       gsize len;
       const gchar *id = mbx_record_get_string(record, actors[i].field, &len);
       if (id)
-        _observe_actor(self, actors[i].kind, id, len, mailbox_hash, t, out);
+        _observe_actor(self, actors[i].kind, id, len, mailbox_hash, t, delta, out);
     }
 }
 
 void
 mbx_state_observe(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObservation *out)
+{
+  mbx_state_observe_full(self, record, receive_time_us, 0, out);
+}
+
+void
+mbx_state_observe_full(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObserveFlags flags,
+                       MbxObservation *out)
 {
   MbxKind kind = mbx_record_get_kind(record);
   MbxBucket delta;
@@ -487,6 +535,12 @@ mbx_state_observe(MbxState *self, const MbxRecord *record, gint64 receive_time_u
   out->event_time = t;
 
   _delta_of(record, kind, &delta);
+  if (flags & MBX_OBSERVE_TRUSTED)
+    {
+      /* expected bulk (an approved backup): not part of the volume a person reads */
+      delta.items = 0;
+      delta.syncs = 0;
+    }
   if (!_observe_tenant(self, record, t, &delta, out))
     {
       out->late = TRUE;
@@ -495,11 +549,16 @@ mbx_state_observe(MbxState *self, const MbxRecord *record, gint64 receive_time_u
     }
 
   if (!_is_mailbox_kind(kind) || !mbx_record_has(record, MBX_F_MAILBOX))
-    return;
+    {
+      /* searches with no mailbox (a tenant-wide /search/query) still count for their actor */
+      if (delta.searches)
+        _observe_actors(self, record, t, &delta, out);
+      return;
+    }
   _observe_mailbox(self, record, t, &delta, out);
   if (mbx_record_has(record, MBX_F_APP_ID))
     _observe_pair(self, record, t, &delta, out);
-  _observe_actors(self, record, t, out);
+  _observe_actors(self, record, t, &delta, out);
 }
 
 void

@@ -788,7 +788,7 @@ Test(state, rejects_options_that_do_not_make_a_layout)
   assert_options_rejected("lateness past the longest window");
   options.max_skew_us = -1;
   assert_options_rejected("negative skew");
-  options.max_entries[MBX_TABLE_ACTORS] = 0;
+  options.max_entries[MBX_TABLE_MAILBOXES] = 0; /* the other tables take 0 as "follow the mailboxes cap" */
   assert_options_rejected("a cap of 0");
   options.n_shards = 3;
   assert_options_rejected("3 shards");
