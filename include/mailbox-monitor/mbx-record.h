@@ -53,6 +53,7 @@ typedef enum
   MBX_F_REQUEST_URI,      /* Graph request URI */
   MBX_F_SCOPES,           /* granted scopes and app roles, space separated */
   MBX_F_TARGET_APP,       /* app id a grant is for */
+  MBX_F_TENANT_WIDE,      /* bool: a grant for every user (AllPrincipals, admin consent) */
   MBX_F_PARAMETERS,       /* cmdlet parameters as a JSON object of strings */
   MBX_F_AUTH_PROTOCOL,    /* sign-in authentication protocol / request type */
   MBX_F_COUNTRY,          /* sign-in country, when the record carries one */

@@ -59,7 +59,7 @@ void mbx_state_options_defaults(MbxStateOptions *options);
 gboolean mbx_state_options_validate(const MbxStateOptions *options, GError **error);
 
 /* what the rules read after a record was counted */
-typedef struct
+typedef struct _MbxObservation
 {
   gint64 event_time;          /* as counted: clamped when it was too far ahead */
   gboolean late;              /* too far behind the watermark: not windowed */

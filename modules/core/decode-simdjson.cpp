@@ -741,7 +741,7 @@ is_grant_operation(string_view op)
 /* grants: ModifiedProperties (Management API) or targetResources[].modifiedProperties (Entra) */
 void
 decode_modified_properties(MbxDecoder *self, dom::element list, const char *name_key, const char *value_key,
-                           GString *target_app)
+                           GString *target_app, MbxRecord *rec)
 {
   dom::array arr;
   if (list.get_array().get(arr) != SUCCESS)
@@ -756,8 +756,13 @@ decode_modified_properties(MbxDecoder *self, dom::element list, const char *name
       unquote_into(self->scratch, raw);
       string_view value(self->scratch->str, self->scratch->len);
 
+      if ((ieq(name, "ConsentContext.IsAdminConsent") || ieq(name, "ConsentContext.OnBehalfOfAll")) &&
+          ieq(value, "True"))
+        mbx_record_set_int(rec, MBX_F_TENANT_WIDE, 1);
       if (ieq(name, "ConsentAction.Permissions"))
         {
+          if (icontains(value, "ConsentType: AllPrincipals"))
+            mbx_record_set_int(rec, MBX_F_TENANT_WIDE, 1);
           /* "[[Id: ..., Scope:  openid Mail.Read offline_access, CreatedDateTime: ...]]" */
           size_t pos = 0;
           while ((pos = value.find("Scope:", pos)) != string_view::npos)
@@ -809,7 +814,7 @@ decode_grant_targets(MbxDecoder *self, const Index &ix, MbxRecord *rec)
   g_string_truncate(self->scopes, 0);
 
   if (ix.has[K_MODIFIEDPROPERTIES])
-    decode_modified_properties(self, ix.v[K_MODIFIEDPROPERTIES], "Name", "NewValue", target_app);
+    decode_modified_properties(self, ix.v[K_MODIFIEDPROPERTIES], "Name", "NewValue", target_app, rec);
   if (ix.has[K_TARGETRESOURCES])
     {
       dom::array arr;
@@ -819,7 +824,7 @@ decode_grant_targets(MbxDecoder *self, const Index &ix, MbxRecord *rec)
             {
               dom::element mp;
               if (t.at_key_case_insensitive("modifiedProperties").get(mp) == SUCCESS)
-                decode_modified_properties(self, mp, "displayName", "newValue", target_app);
+                decode_modified_properties(self, mp, "displayName", "newValue", target_app, rec);
             }
         }
     }

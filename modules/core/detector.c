@@ -2,42 +2,64 @@
  * Copyright (c) 2026 mailbox-monitor authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * The detector: rules over one normalized record.
+ * The detector: the rule catalogue, its policy, and scoring.
  *
- * Rules implemented here:
- *  - app-unapproved: mail items read by an app that is neither on the
- *    approved list nor a Microsoft first-party mail client on its normal
- *    path.  A first-party id on Graph or EWS driven by a scripted agent is
- *    not trusted: Outlook desktop's id is also the default of GraphRunner
- *    and TokenTactics.
- *  - throttled: IsThrottled=True, after which Exchange stops auditing the
- *    mailbox's reads for 24 hours.
+ * A record's score is the sum of the weights of the rules it fires, capped
+ * at 100; it is suspicious when the score reaches the policy's alert score.
+ * The checks themselves live in rules.c.  Rules that read the state (first
+ * seen, volume, fan-out, searches, networks, hours) stay quiet until the
+ * learning period, counted in event time from the tenant's first record,
+ * is over.
  *
- * Invariants: configuration (the approved set) is only written before the
- * detector is shared; evaluation reads it without locks and writes only to
+ * Invariants: the policy and the resolved windows are set before the
+ * detector is shared and never change afterwards; evaluation writes only to
  * the caller's verdict, so any number of threads may evaluate at once.
  */
 #include "mbx-detector.h"
 #include "mbx-error.h"
-#include "mbx-access-path.h"
+#include "mbx-time.h"
+#include "rules.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 struct _MbxDetector
 {
   gint ref_cnt;
-  GHashTable *approved; /* lower-cased app id -> itself */
+  MbxPolicy *policy;
+  MbxRuleWindows windows;
 };
 
 static const gchar *rule_ids[MBX_RULE_MAX] = {
   [MBX_RULE_APP_UNAPPROVED] = "app-unapproved",
   [MBX_RULE_THROTTLED] = "throttled",
+  [MBX_RULE_APP_FIRST_SEEN] = "app-first-seen",
+  [MBX_RULE_VOLUME_SPIKE] = "volume-spike",
+  [MBX_RULE_SYNC_UNUSUAL] = "sync-unusual",
+  [MBX_RULE_FANOUT] = "fanout",
+  [MBX_RULE_SEARCH_BURST] = "search-burst",
+  [MBX_RULE_SEARCH_KEYWORD] = "search-keyword",
+  [MBX_RULE_AGENT_SCRIPTED] = "agent-scripted",
+  [MBX_RULE_LOCATION_UNTRUSTED] = "location-untrusted",
+  [MBX_RULE_NONOWNER_ACCESS] = "nonowner-access",
+  [MBX_RULE_GRANT_MAIL_ACCESS] = "grant-mail-access",
+  [MBX_RULE_OFF_HOURS] = "off-hours",
 };
 
-/* what alerts show as rule.name and rule.description (SIEM field conventions) */
 static const gchar *rule_names[MBX_RULE_MAX] = {
   [MBX_RULE_APP_UNAPPROVED] = "Mail read by an unapproved app",
   [MBX_RULE_THROTTLED] = "Mailbox audit throttled",
+  [MBX_RULE_APP_FIRST_SEEN] = "First read of a mailbox by an app",
+  [MBX_RULE_VOLUME_SPIKE] = "Mail read in bulk",
+  [MBX_RULE_SYNC_UNUSUAL] = "Mail folder synced by an unusual client",
+  [MBX_RULE_FANOUT] = "One actor reading many mailboxes",
+  [MBX_RULE_SEARCH_BURST] = "Burst of mailbox searches",
+  [MBX_RULE_SEARCH_KEYWORD] = "Mailbox search for sensitive terms",
+  [MBX_RULE_AGENT_SCRIPTED] = "Mailbox accessed by a scripted agent",
+  [MBX_RULE_LOCATION_UNTRUSTED] = "Mailbox accessed from an untrusted network",
+  [MBX_RULE_NONOWNER_ACCESS] = "Mailbox accessed by someone other than its owner",
+  [MBX_RULE_GRANT_MAIL_ACCESS] = "Mail access granted",
+  [MBX_RULE_OFF_HOURS] = "Mailbox accessed outside its usual hours",
 };
 
 static const gchar *rule_descriptions[MBX_RULE_MAX] = {
@@ -46,23 +68,27 @@ static const gchar *rule_descriptions[MBX_RULE_MAX] = {
                               "their normal paths, not when their id reads mail over Graph or EWS with a scripted agent.",
   [MBX_RULE_THROTTLED] = "Exchange throttled the audit of this mailbox's reads (IsThrottled=True): further reads go "
                          "unaudited for 24 hours, which bulk collection triggers.",
+  [MBX_RULE_APP_FIRST_SEEN] = "An app read this mailbox for the first time after the learning period; stronger when the "
+                              "tenant has never seen the app read mail at all.",
+  [MBX_RULE_VOLUME_SPIKE] = "More mail items were read from this mailbox in the window than both an absolute floor and a "
+                            "multiple of what the mailbox usually reads at this time of day (items, not records).",
+  [MBX_RULE_SYNC_UNUSUAL] = "A whole folder was synced by a client other than Outlook desktop, or from a network never "
+                            "seen for the mailbox: Microsoft advises to assume every item in a synced folder was taken.",
+  [MBX_RULE_FANOUT] = "One app, user, address or session read many distinct mailboxes in a short window, or in a long "
+                      "one for low-and-slow collection.",
+  [MBX_RULE_SEARCH_BURST] = "One actor searched mailboxes many times in the window, or used Graph's search/query API.",
+  [MBX_RULE_SEARCH_KEYWORD] = "A mailbox search looked for sensitive terms such as passwords, MFA codes, invoices or "
+                              "wire transfers.",
+  [MBX_RULE_AGENT_SCRIPTED] = "The client was a scripting tool or library rather than a mail client.",
+  [MBX_RULE_LOCATION_UNTRUSTED] = "The client address is outside the trusted networks, or its network was never seen "
+                                  "for the mailbox after the learning period.",
+  [MBX_RULE_NONOWNER_ACCESS] = "The mailbox was accessed by an admin, a delegate or an external actor rather than its "
+                               "owner; weighs more across several mailboxes or many folders.",
+  [MBX_RULE_GRANT_MAIL_ACCESS] = "A grant gave mail access: Mail or EWS scopes, full_access_as_app, new app credentials, "
+                                 "FullAccess or folder read rights, or an Exchange application role.",
+  [MBX_RULE_OFF_HOURS] = "The mailbox was read outside the hours it is usually active.",
 };
 
-/* weight of each rule in the 0-100 score */
-static const gint rule_scores[MBX_RULE_MAX] = {
-  [MBX_RULE_APP_UNAPPROVED] = 60,
-  [MBX_RULE_THROTTLED] = 50,
-};
-
-/* Microsoft's own mail clients, trusted on their normal access paths */
-static const gchar *first_party_mail_apps[] = {
-  "d3590ed6-52b3-4102-aeff-aad2292ab01c", /* Microsoft Office / Outlook desktop */
-  "00000002-0000-0ff1-ce00-000000000000", /* Exchange Online (OWA, MAPI) */
-  "27922004-5251-4030-b22d-91ecd9a37ea4", /* Outlook mobile */
-  "5d661950-3475-41cd-a2c3-d671a3162bc1", /* Outlook (new, Windows) */
-  "13937bba-652e-4c46-b222-3003f4d1ff97", /* Outlook REST (new Outlook) */
-  "9199bf20-a13f-4107-85dc-02114787ef48", /* One Outlook Web */
-};
 
 const gchar *
 mbx_rule_id(MbxRule rule)
@@ -94,11 +120,20 @@ mbx_rule_by_id(const gchar *id)
 }
 
 MbxDetector *
-mbx_detector_new(void)
+mbx_detector_new_with_policy(MbxPolicy *policy)
 {
   MbxDetector *self = g_new0(MbxDetector, 1);
   self->ref_cnt = 1;
-  self->approved = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  self->policy = mbx_policy_ref(policy);
+  return self;
+}
+
+MbxDetector *
+mbx_detector_new(void)
+{
+  MbxPolicy *policy = mbx_policy_new();
+  MbxDetector *self = mbx_detector_new_with_policy(policy);
+  mbx_policy_unref(policy);
   return self;
 }
 
@@ -114,137 +149,118 @@ mbx_detector_unref(MbxDetector *self)
 {
   if (!self || !g_atomic_int_dec_and_test(&self->ref_cnt))
     return;
-  g_hash_table_destroy(self->approved);
+  mbx_policy_unref(self->policy);
   g_free(self);
 }
 
-static gboolean
-_looks_like_app_id(const gchar *s)
+const MbxPolicy *
+mbx_detector_get_policy(const MbxDetector *self)
 {
-  /* GUID: 8-4-4-4-12 hex digits */
-  static const gint groups[] = { 8, 4, 4, 4, 12 };
-  const gchar *p = s;
-  for (gsize g = 0; g < G_N_ELEMENTS(groups); g++)
-    {
-      for (gint i = 0; i < groups[g]; i++, p++)
-        {
-          if (!g_ascii_isxdigit(*p))
-            return FALSE;
-        }
-      if (g < G_N_ELEMENTS(groups) - 1 && *p++ != '-')
-        return FALSE;
-    }
-  return *p == '\0';
+  return self->policy;
 }
 
 gboolean
 mbx_detector_add_approved_app(MbxDetector *self, const gchar *app_id, GError **error)
 {
-  if (!app_id || !_looks_like_app_id(app_id))
-    {
-      g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "approved app id '%s' is not a GUID",
-                  app_id ? app_id : "");
-      return FALSE;
-    }
-  gchar *key = g_ascii_strdown(app_id, -1);
-  g_hash_table_add(self->approved, key);
-  return TRUE;
+  return mbx_policy_add_approved_app(self->policy, app_id, NULL, error);
 }
 
 gboolean
 mbx_detector_is_approved_app(const MbxDetector *self, const gchar *app_id)
 {
-  gchar lower[40];
-  gsize len = app_id ? strlen(app_id) : 0;
-  if (len == 0 || len >= sizeof(lower))
-    return FALSE;
-  for (gsize i = 0; i <= len; i++)
-    lower[i] = g_ascii_tolower(app_id[i]);
-  return g_hash_table_contains(self->approved, lower);
+  return mbx_policy_is_approved_app(self->policy, app_id);
 }
 
 static gboolean
-_is_first_party_mail_app(const gchar *app_id)
+_bind_one(const gchar *rule, const gchar *key, gint64 length, const gint64 *window_us, guint n, guint *index,
+          GError **error)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS(first_party_mail_apps); i++)
+  for (guint w = 0; w < n; w++)
     {
-      if (g_ascii_strcasecmp(app_id, first_party_mail_apps[i]) == 0)
-        return TRUE;
+      if (window_us[w] == length)
+        {
+          *index = w;
+          return TRUE;
+        }
     }
+  gchar text[32];
+  mbx_duration_format(length, text, sizeof(text));
+  g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION,
+              "policy [rule:%s] %s=%s is not one of the parser's windows()", rule, key, text);
   return FALSE;
 }
 
-static gboolean
-_path_is(const MbxRecord *record, MbxAccessPath path)
+gboolean
+mbx_detector_bind_windows(MbxDetector *self, const gint64 *window_us, guint n, GError **error)
 {
-  const gchar *name = mbx_record_get_string(record, MBX_F_ACCESS_PATH, NULL);
-  return name && strcmp(name, mbx_access_path_name(path)) == 0;
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(self->policy);
+  MbxRuleWindows w = { 0 };
+
+  if (!_bind_one("volume-spike", "window", t->volume_window_us, window_us, n, &w.volume, error) ||
+      !_bind_one("fanout", "short-window", t->fanout_short_window_us, window_us, n, &w.fanout_short, error) ||
+      !_bind_one("fanout", "long-window", t->fanout_long_window_us, window_us, n, &w.fanout_long, error) ||
+      !_bind_one("search-burst", "window", t->search_window_us, window_us, n, &w.search, error))
+    return FALSE;
+  w.bound = TRUE;
+  self->windows = w;
+  return TRUE;
 }
 
-/* paths on which Microsoft's own clients read mail without an app of ours in between */
-static gboolean
-_on_client_path(const MbxRecord *record)
+gboolean
+mbx_detector_is_trusted(const MbxDetector *self, const MbxRecord *record)
 {
-  return _path_is(record, MBX_PATH_OUTLOOK_DESKTOP) || _path_is(record, MBX_PATH_OWA) ||
-         _path_is(record, MBX_PATH_OUTLOOK_MOBILE) || _path_is(record, MBX_PATH_ACTIVESYNC) ||
-         _path_is(record, MBX_PATH_IMAP_POP) || _path_is(record, MBX_PATH_REST);
+  const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, NULL);
+  const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, NULL);
+  return (app && mbx_policy_is_approved_app(self->policy, app)) ||
+         (actor && mbx_policy_is_approved_account(self->policy, actor));
 }
 
-static void
-_fire(MbxVerdict *verdict, MbxRule rule, const gchar *clause)
+void
+mbx_rule_fire(const MbxRuleContext *ctx, MbxVerdict *verdict, MbxRule rule, gint extra_weight, const gchar *format,
+              ...)
 {
+  const MbxRuleSettings *settings = mbx_policy_rule(ctx->policy, rule);
+  gchar clause[256];
+  va_list args;
+
+  if (!settings->enabled || (verdict->rules & (1u << rule)))
+    return;
+  va_start(args, format);
+  g_vsnprintf(clause, sizeof(clause), format, args);
+  va_end(args);
+
   verdict->rules |= 1u << rule;
-  verdict->score = MIN(100, verdict->score + rule_scores[rule]);
+  verdict->score = MIN(100, verdict->score + settings->weight + extra_weight);
   if (verdict->reason[0])
     g_strlcat(verdict->reason, "; ", sizeof(verdict->reason));
+  g_strlcat(verdict->reason, rule_ids[rule], sizeof(verdict->reason));
+  g_strlcat(verdict->reason, ": ", sizeof(verdict->reason));
   g_strlcat(verdict->reason, clause, sizeof(verdict->reason));
 }
 
-static void
-_check_app_unapproved(const MbxDetector *self, const MbxRecord *record, MbxVerdict *verdict)
+void
+mbx_detector_evaluate_observed(const MbxDetector *self, const MbxRecord *record, const MbxObservation *observation,
+                               MbxVerdict *verdict)
 {
-  gchar clause[160];
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(self->policy);
+  MbxRuleContext ctx = {
+    .policy = self->policy,
+    .windows = &self->windows,
+    .record = record,
+    .obs = self->windows.bound ? observation : NULL,
+    .kind = mbx_record_get_kind(record),
+    .trusted = mbx_detector_is_trusted(self, record),
+  };
 
-  if (mbx_record_get_kind(record) != MBX_KIND_MAIL_ACCESS)
-    return;
-  const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, NULL);
-  if (!app)
-    {
-      /* Outlook desktop over MAPI, OWA, mobile and legacy protocols often carry no app id */
-      if (_on_client_path(record))
-        return;
-      _fire(verdict, MBX_RULE_APP_UNAPPROVED, "app-unapproved: mail read by an unidentified app");
-      return;
-    }
-  if (mbx_detector_is_approved_app(self, app))
-    return;
-  if (_is_first_party_mail_app(app))
-    {
-      gsize agent_len;
-      const gchar *agent = mbx_record_get_string(record, MBX_F_CLIENT_INFO, &agent_len);
-      gboolean api_path = _path_is(record, MBX_PATH_GRAPH) || _path_is(record, MBX_PATH_EWS);
-      if (!(api_path && mbx_user_agent_is_scripted(agent, agent_len)))
-        return;
-      g_snprintf(clause, sizeof(clause), "app-unapproved: first-party app %s driven by a scripted agent over %s", app,
-                 mbx_record_get_string(record, MBX_F_ACCESS_PATH, NULL));
-      _fire(verdict, MBX_RULE_APP_UNAPPROVED, clause);
-      return;
-    }
-  g_snprintf(clause, sizeof(clause), "app-unapproved: mail read by app %s, not on the approved list", app);
-  _fire(verdict, MBX_RULE_APP_UNAPPROVED, clause);
-}
-
-static void
-_check_throttled(const MbxRecord *record, MbxVerdict *verdict)
-{
-  if (mbx_record_get_int(record, MBX_F_THROTTLED, 0) == 1)
-    _fire(verdict, MBX_RULE_THROTTLED, "throttled: IsThrottled=True, reads of this mailbox go unaudited for 24 hours");
+  memset(verdict, 0, sizeof(*verdict));
+  if (ctx.obs)
+    ctx.learned = !ctx.obs->late && ctx.obs->event_time >= ctx.obs->tenant_first_seen + t->learning_us;
+  mbx_rules_check_all(&ctx, verdict);
+  verdict->suspicious = verdict->rules != 0 && verdict->score >= t->alert_score;
 }
 
 void
 mbx_detector_evaluate(const MbxDetector *self, const MbxRecord *record, MbxVerdict *verdict)
 {
-  memset(verdict, 0, sizeof(*verdict));
-  _check_app_unapproved(self, record, verdict);
-  _check_throttled(record, verdict);
+  mbx_detector_evaluate_observed(self, record, NULL, verdict);
 }

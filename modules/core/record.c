@@ -80,6 +80,7 @@ static const MbxFieldInfo field_info[MBX_F_MAX] = {
   [MBX_F_REQUEST_URI] = { "request_uri", MBX_TYPE_STRING },
   [MBX_F_SCOPES] = { "scopes", MBX_TYPE_STRING },
   [MBX_F_TARGET_APP] = { "target_app", MBX_TYPE_STRING },
+  [MBX_F_TENANT_WIDE] = { "tenant_wide", MBX_TYPE_BOOL },
   [MBX_F_PARAMETERS] = { "parameters", MBX_TYPE_STRING },
   [MBX_F_AUTH_PROTOCOL] = { "auth_protocol", MBX_TYPE_STRING },
   [MBX_F_COUNTRY] = { "country", MBX_TYPE_STRING },

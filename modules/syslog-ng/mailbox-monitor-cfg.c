@@ -34,6 +34,7 @@ static CfgLexerKeyword mailbox_monitor_keywords[] = {
   { "lateness", KW_LATENESS },
   { "max_skew", KW_MAX_SKEW },
   { "state_file", KW_STATE_FILE },
+  { "policy", KW_POLICY },
   { "state_save_interval", KW_STATE_SAVE_INTERVAL },
   { NULL }
 };

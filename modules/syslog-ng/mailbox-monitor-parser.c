@@ -22,6 +22,7 @@
 
 #include "mbx-decoder.h"
 #include "mbx-detector.h"
+#include "mbx-policy.h"
 #include "mbx-error.h"
 #include "mbx-time.h"
 
@@ -109,6 +110,7 @@ typedef struct
 
   gchar *prefix;
   GList *approved_apps;
+  gchar *policy_file;
   FieldsMode fields;
   gboolean drop_unparsed;
   gboolean split_batches;
@@ -319,11 +321,11 @@ _annotate(MailboxMonitorParser *self, LogMessage *msg, const MbxRecord *record, 
     }
   g_snprintf(score, sizeof(score), "%d", verdict->score);
   log_msg_set_value_with_type(msg, self->score_handle, score, -1, LM_VT_INT32);
+  /* every rule that fired is tagged, also below the alert score, so routes can pick single rules */
+  if (verdict->rules)
+    _set_rules(self, msg, verdict);
   if (suspicious)
-    {
-      log_msg_set_tag_by_id(msg, self->tag_suspicious);
-      _set_rules(self, msg, verdict);
-    }
+    log_msg_set_tag_by_id(msg, self->tag_suspicious);
 }
 
 /*
@@ -357,9 +359,10 @@ _process_record(MailboxMonitorParser *self, Frame *frame, LogMessage **pmsg, con
 
   _count(self, CTR_RECORDS);
   const UnixTime *received = &(*pmsg)->timestamps[LM_TS_RECVD];
-  mbx_state_observe(mbx_state_holder_get(self->state), frame->record,
-                    (gint64) received->ut_sec * G_USEC_PER_SEC + received->ut_usec, &observation);
-  mbx_detector_evaluate(self->detector, frame->record, &verdict);
+  MbxObserveFlags flags = mbx_detector_is_trusted(self->detector, frame->record) ? MBX_OBSERVE_TRUSTED : 0;
+  mbx_state_observe_full(mbx_state_holder_get(self->state), frame->record,
+                         (gint64) received->ut_sec * G_USEC_PER_SEC + received->ut_usec, flags, &observation);
+  mbx_detector_evaluate_observed(self->detector, frame->record, &observation, &verdict);
   if (mbx_verdict_is_suspicious(&verdict))
     _count(self, CTR_SUSPICIOUS);
   _annotate(self, log_msg_make_writable(pmsg, path_options), frame->record, &observation, &verdict);
@@ -534,6 +537,14 @@ mailbox_monitor_parser_set_split_batches(LogParser *s, gboolean split)
 }
 
 void
+mailbox_monitor_parser_set_policy(LogParser *s, const gchar *path)
+{
+  MailboxMonitorParser *self = (MailboxMonitorParser *) s;
+  g_free(self->policy_file);
+  self->policy_file = g_strdup(path);
+}
+
+void
 mailbox_monitor_parser_set_cap(LogParser *s, MbxTable table, gint cap)
 {
   MailboxMonitorParser *self = (MailboxMonitorParser *) s;
@@ -639,6 +650,28 @@ _unregister_counters(MailboxMonitorParser *self)
   stats_unlock();
 }
 
+/* the policy file (or the built-in policy), plus approved-apps(), bound to the state's windows */
+static MbxDetector *
+_detector_new(MailboxMonitorParser *self, GError **error)
+{
+  MbxPolicy *policy = self->policy_file ? mbx_policy_load(self->policy_file, error) : mbx_policy_new();
+  if (!policy)
+    return NULL;
+  MbxDetector *detector = mbx_detector_new_with_policy(policy);
+  mbx_policy_unref(policy);
+
+  const MbxStateOptions *options = mbx_state_holder_options(self->state);
+  gboolean ok = mbx_detector_bind_windows(detector, options->window_us, options->n_windows, error);
+  for (GList *l = self->approved_apps; ok && l; l = l->next)
+    ok = mbx_detector_add_approved_app(detector, l->data, error);
+  if (!ok)
+    {
+      mbx_detector_unref(detector);
+      return NULL;
+    }
+  return detector;
+}
+
 static gboolean
 _init(LogPipe *s)
 {
@@ -648,17 +681,13 @@ _init(LogPipe *s)
   if (!log_parser_init_method(s))
     return FALSE;
 
-  MbxDetector *detector = mbx_detector_new();
-  for (GList *l = self->approved_apps; l; l = l->next)
+  /* the policy is read at every init, so `syslog-ng-ctl reload` picks up its changes */
+  MbxDetector *detector = _detector_new(self, &error);
+  if (!detector)
     {
-      if (!mbx_detector_add_approved_app(detector, l->data, &error))
-        {
-          msg_error("mailbox-monitor: invalid approved-apps() entry", evt_tag_str("error", error->message),
-                    log_pipe_location_tag(s));
-          g_error_free(error);
-          mbx_detector_unref(detector);
-          return FALSE;
-        }
+      msg_error("mailbox-monitor: invalid policy", evt_tag_str("error", error->message), log_pipe_location_tag(s));
+      g_error_free(error);
+      return FALSE;
     }
   if (self->detector)
     mbx_detector_unref(self->detector);
@@ -729,6 +758,7 @@ _clone(LogPipe *s)
   mailbox_monitor_parser_set_prefix(&cloned->super, self->prefix);
   for (GList *l = self->approved_apps; l; l = l->next)
     cloned->approved_apps = g_list_append(cloned->approved_apps, g_strdup(l->data));
+  mailbox_monitor_parser_set_policy(&cloned->super, self->policy_file);
   /* a clone counts into the same state */
   mbx_state_holder_unref(cloned->state);
   cloned->state = mbx_state_holder_ref(self->state);
@@ -746,6 +776,7 @@ _free(LogPipe *s)
   if (self->detector)
     mbx_detector_unref(self->detector);
   g_list_free_full(self->approved_apps, g_free);
+  g_free(self->policy_file);
   g_free(self->prefix);
   g_free(self->stats_id);
   g_free(self->persist_name);

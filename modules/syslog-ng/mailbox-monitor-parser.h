@@ -18,6 +18,7 @@ gboolean mailbox_monitor_parser_add_approved_apps(LogParser *s, GList *app_ids, 
 gboolean mailbox_monitor_parser_set_fields(LogParser *s, const gchar *fields);
 void mailbox_monitor_parser_set_drop_unparsed(LogParser *s, gboolean drop);
 void mailbox_monitor_parser_set_split_batches(LogParser *s, gboolean split);
+void mailbox_monitor_parser_set_policy(LogParser *s, const gchar *path);
 void mailbox_monitor_parser_set_cap(LogParser *s, MbxTable table, gint cap);
 gboolean mailbox_monitor_parser_set_windows(LogParser *s, GList *windows, GError **error);
 void mailbox_monitor_parser_set_buckets(LogParser *s, gint buckets);

@@ -360,8 +360,9 @@ Test(alert_json, ecs_carries_the_required_fields)
   cr_assert_str_eq(json_array_get_string_element(tags, 2), "mailbox.rule.throttled");
   JsonArray *rules = json_node_get_array(at(o, "mailbox_monitor.rules"));
   cr_assert_eq(json_array_get_length(rules), 1);
-  cr_assert_str_eq(json_object_get_string_member(json_array_get_object_element(rules, 0), "reason"),
-                   "IsThrottled=True, reads of this mailbox go unaudited for 24 hours");
+  const gchar *throttled_reason = json_object_get_string_member(json_array_get_object_element(rules, 0), "reason");
+  cr_assert(g_str_has_prefix(throttled_reason, "IsThrottled=True") && strstr(throttled_reason, "unaudited for 24 hours"),
+            "the rule's own clause, without its id: %s", throttled_reason);
   assert_str_at(o, "mailbox_monitor.evidence.mail_access_type", "Bind");
   g_free(id);
 }
@@ -383,9 +384,11 @@ Test(alert_json, every_rule_fired_is_listed_with_its_reason)
                                                : "mailbox_monitor.rules";
       JsonArray *rules = json_node_get_array(at(o, path));
       cr_assert_eq(json_array_get_length(rules), 2, "%s lists both rules", mbx_alert_format_name(f));
-      for (gint r = 0; r < MBX_RULE_MAX; r++)
+      static const MbxRule fired[] = { MBX_RULE_APP_UNAPPROVED, MBX_RULE_THROTTLED };
+      for (guint i = 0; i < G_N_ELEMENTS(fired); i++)
         {
-          JsonObject *rule = json_array_get_object_element(rules, r);
+          MbxRule r = fired[i];
+          JsonObject *rule = json_array_get_object_element(rules, i);
           cr_assert_str_eq(json_object_get_string_member(rule, "id"), mbx_rule_id(r));
           cr_assert_str_eq(json_object_get_string_member(rule, "name"), mbx_rule_name(r));
           const gchar *reason = json_object_get_string_member(rule, "reason");

@@ -1,0 +1,415 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The rule checks of the AN0132 catalogue, one function per rule.
+ *
+ * Each check reads the record, the policy and (for the rules that count)
+ * what the state observed, and fires at most once with a reason that carries
+ * its numbers.  Checks never change anything but the verdict.  Rules that
+ * learn (first-seen, baselines, new networks, usual hours) stay quiet until
+ * the learning period is over; rules with a public anchor's threshold fire
+ * from the first record.
+ */
+#include "rules.h"
+#include "mbx-access-path.h"
+#include "mbx-time.h"
+
+#include <string.h>
+
+/* Microsoft's own mail clients, trusted on their normal access paths */
+static const gchar *first_party_mail_apps[] = {
+  "d3590ed6-52b3-4102-aeff-aad2292ab01c", /* Microsoft Office / Outlook desktop */
+  "00000002-0000-0ff1-ce00-000000000000", /* Exchange Online (OWA, MAPI) */
+  "27922004-5251-4030-b22d-91ecd9a37ea4", /* Outlook mobile */
+  "5d661950-3475-41cd-a2c3-d671a3162bc1", /* Outlook (new, Windows) */
+  "13937bba-652e-4c46-b222-3003f4d1ff97", /* Outlook REST (new Outlook) */
+  "9199bf20-a13f-4107-85dc-02114787ef48", /* One Outlook Web */
+};
+
+gboolean
+mbx_rules_is_first_party_mail_app(const gchar *app_id)
+{
+  for (gsize i = 0; app_id && i < G_N_ELEMENTS(first_party_mail_apps); i++)
+    {
+      if (g_ascii_strcasecmp(app_id, first_party_mail_apps[i]) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static const gchar *
+_str(const MbxRuleContext *ctx, MbxField field)
+{
+  return mbx_record_get_string(ctx->record, field, NULL);
+}
+
+static const gchar *
+_or(const gchar *value, const gchar *fallback)
+{
+  return value ? value : fallback;
+}
+
+static gboolean
+_path_is(const MbxRuleContext *ctx, MbxAccessPath path)
+{
+  const gchar *name = _str(ctx, MBX_F_ACCESS_PATH);
+  return name && strcmp(name, mbx_access_path_name(path)) == 0;
+}
+
+/* paths on which Microsoft's own clients read mail without an app of ours in between */
+static gboolean
+_on_client_path(const MbxRuleContext *ctx)
+{
+  return _path_is(ctx, MBX_PATH_OUTLOOK_DESKTOP) || _path_is(ctx, MBX_PATH_OWA) ||
+         _path_is(ctx, MBX_PATH_OUTLOOK_MOBILE) || _path_is(ctx, MBX_PATH_ACTIVESYNC) ||
+         _path_is(ctx, MBX_PATH_IMAP_POP) || _path_is(ctx, MBX_PATH_REST);
+}
+
+static gboolean
+_scripted(const MbxRuleContext *ctx, const gchar **pattern)
+{
+  return mbx_policy_is_scripted_agent(ctx->policy, _str(ctx, MBX_F_CLIENT_INFO), pattern);
+}
+
+/* a first-party mail client on its own path, not a script borrowing its id */
+static gboolean
+_first_party_on_its_path(const MbxRuleContext *ctx, const gchar *app)
+{
+  if (!mbx_rules_is_first_party_mail_app(app))
+    return FALSE;
+  gboolean api_path = _path_is(ctx, MBX_PATH_GRAPH) || _path_is(ctx, MBX_PATH_EWS);
+  return !(api_path && _scripted(ctx, NULL));
+}
+
+static gboolean
+_mailbox_kind(MbxKind kind)
+{
+  return kind == MBX_KIND_MAIL_ACCESS || kind == MBX_KIND_MAIL_SEARCH || kind == MBX_KIND_MAIL_ITEM ||
+         kind == MBX_KIND_MAILBOX_LOGIN;
+}
+
+/* 1. app-unapproved */
+static void
+_app_unapproved(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  if (ctx->kind != MBX_KIND_MAIL_ACCESS)
+    return;
+  const gchar *app = _str(ctx, MBX_F_APP_ID);
+  const gchar *mailbox = _or(_str(ctx, MBX_F_MAILBOX), "a mailbox");
+  if (!app)
+    {
+      /* Outlook desktop over MAPI, OWA, mobile and legacy protocols often carry no app id */
+      if (!_on_client_path(ctx))
+        mbx_rule_fire(ctx, v, MBX_RULE_APP_UNAPPROVED, 0, "mail of %s read by an unidentified app", mailbox);
+      return;
+    }
+  if (mbx_policy_is_approved_app(ctx->policy, app))
+    return;
+  if (mbx_rules_is_first_party_mail_app(app))
+    {
+      if (!_first_party_on_its_path(ctx, app))
+        mbx_rule_fire(ctx, v, MBX_RULE_APP_UNAPPROVED, 0,
+                      "first-party app %s read mail of %s over %s with a scripted agent", app, mailbox,
+                      _or(_str(ctx, MBX_F_ACCESS_PATH), "?"));
+      return;
+    }
+  mbx_rule_fire(ctx, v, MBX_RULE_APP_UNAPPROVED, 0, "app %s read mail of %s and is not on the approved list", app,
+                mailbox);
+}
+
+/* 2. app-first-seen */
+static void
+_app_first_seen(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const MbxObservation *o = ctx->obs;
+  if (!o || !ctx->learned || ctx->kind != MBX_KIND_MAIL_ACCESS || !o->has_app || !o->pair_new || ctx->trusted)
+    return;
+  const gchar *app = _str(ctx, MBX_F_APP_ID);
+  if (_first_party_on_its_path(ctx, app))
+    return;
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
+  mbx_rule_fire(ctx, v, MBX_RULE_APP_FIRST_SEEN, o->app_new_in_tenant ? t->first_seen_tenant_bonus : 0,
+                "first read of %s by app %s%s", _or(_str(ctx, MBX_F_MAILBOX), "?"), app,
+                o->app_new_in_tenant ? ", an app the tenant never saw read mail" : "");
+}
+
+/* 3. volume-spike */
+static void
+_volume_spike(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const MbxObservation *o = ctx->obs;
+  if (!o || !o->has_mailbox || ctx->kind != MBX_KIND_MAIL_ACCESS || ctx->trusted)
+    return;
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
+  guint w = ctx->windows->volume;
+  gdouble window_hours = MAX(1.0, (gdouble) t->volume_window_us / G_TIME_SPAN_HOUR);
+  /* the baseline is per hour of day: scale it to the window; unlearned mailboxes only meet the floor */
+  gdouble expected = o->baseline_days > 0 ? o->baseline_mean * window_hours : 0.0;
+  gdouble threshold = MAX((gdouble) t->volume_min_items, t->volume_multiple * expected);
+  guint items = o->mailbox[w].items;
+  if (items < threshold)
+    return;
+  gchar window[16];
+  mbx_duration_format(t->volume_window_us, window, sizeof(window));
+  mbx_rule_fire(ctx, v, MBX_RULE_VOLUME_SPIKE, 0, "%u items of %s read in %s (threshold %.0f; usual %.1f)", items,
+                _or(_str(ctx, MBX_F_MAILBOX), "?"), window, threshold, expected);
+}
+
+/* 4. sync-unusual */
+static void
+_sync_unusual(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const gchar *type = _str(ctx, MBX_F_MAIL_ACCESS_TYPE);
+  if (ctx->kind != MBX_KIND_MAIL_ACCESS || !type || g_ascii_strcasecmp(type, "Sync") != 0)
+    return;
+  gint64 folders = mbx_record_get_int(ctx->record, MBX_F_FOLDER_COUNT, 1);
+  if (!_path_is(ctx, MBX_PATH_OUTLOOK_DESKTOP))
+    mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, 0, "%" G_GINT64_FORMAT " folder(s) of %s synced over %s, not Outlook desktop",
+                  folders, _or(_str(ctx, MBX_F_MAILBOX), "?"), _or(_str(ctx, MBX_F_ACCESS_PATH), "an unknown path"));
+  else if (ctx->obs && ctx->learned && ctx->obs->network_new)
+    mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, 0, "%" G_GINT64_FORMAT " folder(s) of %s synced from %s, a network never seen for it",
+                  folders, _or(_str(ctx, MBX_F_MAILBOX), "?"), _or(_str(ctx, MBX_F_CLIENT_IP), "?"));
+}
+
+/* 5. throttled */
+static void
+_throttled(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  if (mbx_record_get_int(ctx->record, MBX_F_THROTTLED, 0) == 1)
+    mbx_rule_fire(ctx, v, MBX_RULE_THROTTLED, 0, "IsThrottled=True on %s: its reads go unaudited for 24 hours",
+                  _or(_str(ctx, MBX_F_MAILBOX), "a mailbox"));
+}
+
+/* 6. fanout */
+static void
+_fanout(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const MbxObservation *o = ctx->obs;
+  if (!o || !o->has_mailbox || ctx->trusted)
+    return;
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
+  guint n_short = o->actor_mailboxes[ctx->windows->fanout_short];
+  guint n_long = o->actor_mailboxes[ctx->windows->fanout_long];
+  gchar window[16];
+  if (n_short > (guint) t->fanout_short_mailboxes)
+    {
+      mbx_duration_format(t->fanout_short_window_us, window, sizeof(window));
+      mbx_rule_fire(ctx, v, MBX_RULE_FANOUT, 0, "%s touched %u mailboxes in %s (more than %d)",
+                    _or(_str(ctx, MBX_F_ACTOR), _or(_str(ctx, MBX_F_APP_ID), "one actor")), n_short, window,
+                    t->fanout_short_mailboxes);
+    }
+  else if (n_long > (guint) t->fanout_long_mailboxes)
+    {
+      mbx_duration_format(t->fanout_long_window_us, window, sizeof(window));
+      mbx_rule_fire(ctx, v, MBX_RULE_FANOUT, 0, "%s touched %u mailboxes in %s (more than %d)",
+                    _or(_str(ctx, MBX_F_ACTOR), _or(_str(ctx, MBX_F_APP_ID), "one actor")), n_long, window,
+                    t->fanout_long_mailboxes);
+    }
+}
+
+/* 7. search-burst */
+static void
+_search_burst(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  if (ctx->kind != MBX_KIND_MAIL_SEARCH)
+    return;
+  const gchar *uri = _str(ctx, MBX_F_REQUEST_URI);
+  const gchar *app = _str(ctx, MBX_F_APP_ID);
+  /* Google SecOps alerts on any POST /search/query: a mailbox-wide search API scripts use */
+  if (uri && strstr(uri, "/search/query") && !ctx->trusted && !(app && _first_party_on_its_path(ctx, app)))
+    {
+      mbx_rule_fire(ctx, v, MBX_RULE_SEARCH_BURST, 0, "Graph search/query called by app %s", _or(app, "?"));
+      return;
+    }
+  if (!ctx->obs || ctx->trusted)
+    return;
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
+  guint n = ctx->obs->actor_searches[ctx->windows->search];
+  if (n > (guint) t->search_max)
+    {
+      gchar window[16];
+      mbx_duration_format(t->search_window_us, window, sizeof(window));
+      mbx_rule_fire(ctx, v, MBX_RULE_SEARCH_BURST, 0, "%s searched %u times in %s (more than %d)",
+                    _or(_str(ctx, MBX_F_ACTOR), _or(app, "one actor")), n, window, t->search_max);
+    }
+}
+
+/* 8. search-keyword */
+static void
+_search_keyword(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const gchar *term = NULL;
+  if (ctx->kind != MBX_KIND_MAIL_SEARCH)
+    return;
+  if (mbx_policy_find_sensitive_term(ctx->policy, _str(ctx, MBX_F_SEARCH_TEXT), &term))
+    mbx_rule_fire(ctx, v, MBX_RULE_SEARCH_KEYWORD, 0, "search of %s for \"%s\" matches the sensitive term \"%s\"",
+                  _or(_str(ctx, MBX_F_MAILBOX), "mail"), _str(ctx, MBX_F_SEARCH_TEXT), term);
+}
+
+/* 9. agent-scripted */
+static void
+_agent_scripted(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const gchar *pattern = NULL;
+  if (!(_mailbox_kind(ctx->kind) || ctx->kind == MBX_KIND_SIGNIN) || ctx->trusted)
+    return;
+  if (_scripted(ctx, &pattern))
+    mbx_rule_fire(ctx, v, MBX_RULE_AGENT_SCRIPTED, 0, "client \"%s\" is a scripted agent (%s)",
+                  _str(ctx, MBX_F_CLIENT_INFO), pattern);
+}
+
+/* 10. location-untrusted */
+static void
+_location_untrusted(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const gchar *ip = _str(ctx, MBX_F_CLIENT_IP);
+  if (!_mailbox_kind(ctx->kind) || !ip || ctx->trusted)
+    return;
+  if (mbx_policy_has_trusted_networks(ctx->policy) && !mbx_policy_is_trusted_ip(ctx->policy, ip))
+    mbx_rule_fire(ctx, v, MBX_RULE_LOCATION_UNTRUSTED, 0, "%s accessed from %s, outside the trusted networks",
+                  _or(_str(ctx, MBX_F_MAILBOX), "mailbox"), ip);
+  else if (ctx->obs && ctx->learned && ctx->obs->network_new)
+    mbx_rule_fire(ctx, v, MBX_RULE_LOCATION_UNTRUSTED, 0, "%s accessed from %s, a network never seen for it",
+                  _or(_str(ctx, MBX_F_MAILBOX), "mailbox"), ip);
+}
+
+/* 11. nonowner-access */
+static void
+_nonowner_access(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  static const gchar *logon_names[] = { "owner", "admin", "delegate", "transport", "system service", "best access",
+                                        "delegated admin" };
+  if (!_mailbox_kind(ctx->kind) || ctx->trusted)
+    return;
+  MbxActorKind actor = mbx_record_get_actor_kind(ctx->record);
+  if (actor == MBX_ACTOR_SYSTEM || actor == MBX_ACTOR_APP_ONLY || actor == MBX_ACTOR_OWNER)
+    return;
+  gint64 logon = mbx_record_get_int(ctx->record, MBX_F_LOGON_TYPE, -1);
+  gboolean external = mbx_record_get_int(ctx->record, MBX_F_EXTERNAL_ACCESS, 0) == 1;
+  gboolean nonowner = logon == 1 || logon == 2 || logon == 6 || external || actor == MBX_ACTOR_DELEGATE ||
+                      actor == MBX_ACTOR_ADMIN;
+  if (!nonowner)
+    return;
+
+  /* Sentinel's threshold: more than one user's mailbox, or more than five folders */
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
+  gint64 folders = mbx_record_get_int(ctx->record, MBX_F_FOLDER_COUNT, 0);
+  guint mailboxes = ctx->obs ? ctx->obs->actor_mailboxes[ctx->windows->fanout_long] : 0;
+  gboolean wide = folders > t->nonowner_folders || mailboxes > (guint) t->nonowner_mailboxes;
+  gint extra = wide ? MAX(0, mbx_policy_rule(ctx->policy, MBX_RULE_NONOWNER_ACCESS)->weight) : 0;
+  mbx_rule_fire(ctx, v, MBX_RULE_NONOWNER_ACCESS, extra, "%s accessed %s as %s%s (%u mailbox(es), %" G_GINT64_FORMAT " folder(s))",
+                _or(_str(ctx, MBX_F_ACTOR), "someone"), _or(_str(ctx, MBX_F_MAILBOX), "a mailbox"),
+                external ? "an external actor" : (logon >= 0 && logon < 7 ? logon_names[logon] : "non-owner"),
+                wide ? ", widely" : "", mailboxes, folders);
+}
+
+/* 12. grant-mail-access */
+static gboolean
+_mail_scopes(const gchar *scopes)
+{
+  static const gchar *mail[] = { "mail.", "ews.", "full_access_as_app", "imap.accessasuser", "pop.accessasuser",
+                                 "exchange.manageasapp", "mailboxsettings." };
+  if (!scopes)
+    return FALSE;
+  gchar *lower = g_ascii_strdown(scopes, -1);
+  gboolean hit = FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS(mail) && !hit; i++)
+    hit = strstr(lower, mail[i]) != NULL;
+  g_free(lower);
+  return hit;
+}
+
+static const gchar *
+_param(const MbxRuleContext *ctx, const gchar *name, gchar *buf, gsize size)
+{
+  /* parameters are a JSON object of strings: find "name":"value" */
+  const gchar *params = _str(ctx, MBX_F_PARAMETERS);
+  gchar key[64];
+  g_snprintf(key, sizeof(key), "\"%s\":\"", name);
+  const gchar *p = params ? strstr(params, key) : NULL;
+  if (!p)
+    return NULL;
+  p += strlen(key);
+  gsize n = 0;
+  while (p[n] && p[n] != '"' && n + 1 < size)
+    {
+      buf[n] = p[n];
+      n++;
+    }
+  buf[n] = '\0';
+  return buf;
+}
+
+static void
+_grant_mail_access(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
+  const gchar *op = _or(_str(ctx, MBX_F_OPERATION), "");
+  gchar a[256], b[256];
+
+  if (ctx->kind == MBX_KIND_GRANT)
+    {
+      const gchar *target = _str(ctx, MBX_F_TARGET_APP);
+      if (target && mbx_policy_is_approved_app(ctx->policy, target))
+        return;
+      gboolean wide = mbx_record_get_int(ctx->record, MBX_F_TENANT_WIDE, 0) == 1;
+      const gchar *scopes = _str(ctx, MBX_F_SCOPES);
+      if (_mail_scopes(scopes))
+        mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, wide ? t->grant_tenantwide_bonus : 0,
+                      "%s gave app %s mail access (%s)%s", op, _or(target, "?"), scopes,
+                      wide ? " for every user" : "");
+      else if (g_str_has_prefix(op, "Add service principal credentials"))
+        mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "new credentials added to app %s", _or(target, "?"));
+      return;
+    }
+  if (ctx->kind != MBX_KIND_ADMIN)
+    return;
+  if (g_ascii_strcasecmp(op, "Add-MailboxPermission") == 0 && _param(ctx, "AccessRights", a, sizeof(a)) &&
+      strstr(a, "FullAccess"))
+    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "FullAccess on %s given to %s",
+                  _or(_param(ctx, "Identity", b, sizeof(b)), "?"), _or(_str(ctx, MBX_F_ACTOR), "?"));
+  else if ((g_ascii_strcasecmp(op, "Add-MailboxFolderPermission") == 0 ||
+            g_ascii_strcasecmp(op, "Set-MailboxFolderPermission") == 0) &&
+           _param(ctx, "AccessRights", a, sizeof(a)) &&
+           (strstr(a, "Reviewer") || strstr(a, "Editor") || strstr(a, "Owner") || strstr(a, "Author") ||
+            strstr(a, "ReadItems")))
+    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "%s read rights on %s", a,
+                  _or(_param(ctx, "Identity", b, sizeof(b)), "?"));
+  else if (g_ascii_strcasecmp(op, "New-ManagementRoleAssignment") == 0 && _param(ctx, "Role", a, sizeof(a)) &&
+           (strstr(a, "ApplicationImpersonation") ||
+            (_param(ctx, "App", b, sizeof(b)) && g_str_has_prefix(a, "Application Mail"))))
+    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "Exchange role %s assigned", a);
+}
+
+/* 13. off-hours */
+static void
+_off_hours(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const MbxObservation *o = ctx->obs;
+  if (!o || !ctx->learned || !o->has_mailbox || ctx->kind != MBX_KIND_MAIL_ACCESS || ctx->trusted ||
+      o->active_hours == 0)
+    return;
+  guint hour = (guint) ((o->event_time / G_TIME_SPAN_HOUR) % 24);
+  if (!(o->active_hours & (1u << hour)))
+    mbx_rule_fire(ctx, v, MBX_RULE_OFF_HOURS, 0, "%s read at %02u:00 UTC, outside its usual hours",
+                  _or(_str(ctx, MBX_F_MAILBOX), "mailbox"), hour);
+}
+
+void
+mbx_rules_check_all(const MbxRuleContext *ctx, MbxVerdict *verdict)
+{
+  _app_unapproved(ctx, verdict);
+  _throttled(ctx, verdict);
+  _app_first_seen(ctx, verdict);
+  _volume_spike(ctx, verdict);
+  _sync_unusual(ctx, verdict);
+  _fanout(ctx, verdict);
+  _search_burst(ctx, verdict);
+  _search_keyword(ctx, verdict);
+  _agent_scripted(ctx, verdict);
+  _location_untrusted(ctx, verdict);
+  _nonowner_access(ctx, verdict);
+  _grant_mail_access(ctx, verdict);
+  _off_hours(ctx, verdict);
+}
