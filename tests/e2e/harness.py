@@ -15,6 +15,7 @@ Configuration texts use @PORT@, @PORT2@, ... @DIR@ placeholders, replaced
 before the file is written (syslog-ng's own ${...} syntax is left alone).
 """
 
+import atexit
 import os
 import re
 import shutil
@@ -421,3 +422,25 @@ ROW_TEMPLATE = row_template()
 
 def rows(lines):
     return [Row(l) for l in lines]
+
+
+# every rule id of the catalogue (modules/core/detector.c)
+ALL_RULES = ("app-unapproved", "throttled", "app-first-seen", "volume-spike", "sync-unusual", "fanout", "search-burst",
+             "search-keyword", "agent-scripted", "location-untrusted", "nonowner-access", "grant-mail-access",
+             "off-hours")
+
+
+def policy_file(only_rules=None, text=""):
+    """A policy key-file in a fresh temporary directory: @text, plus, with @only_rules, every other rule disabled
+    (for suites that test one mechanism and want exact rule sets).  Returns its path."""
+    d = tempfile.mkdtemp(prefix="mbx-policy-")
+    atexit.register(shutil.rmtree, d, True)
+    body = text
+    if only_rules is not None:
+        for rule in ALL_RULES:
+            if rule not in only_rules:
+                body += "\n[rule:%s]\nenabled = false\n" % rule
+    path = os.path.join(d, "policy.ini")
+    with open(path, "w") as f:
+        f.write(body)
+    return path

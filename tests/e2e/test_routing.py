@@ -63,9 +63,12 @@ def corpus(tag=""):
 KINDS = {"MailItemsAccessed": "mail-access", "UserLoggedIn": "signin", "Set-Mailbox": "admin",
          "Add-MailboxPermission": "admin"}
 
+# routing is the mechanism under test: the two rules whose verdicts these records were built for
+POLICY = h.policy_file(only_rules=("app-unapproved", "throttled"))
+
 CONFIG = h.HEADER + h.OPTIONS + h.network_source() + """
-parser p_mbx { mailbox-monitor(prefix(".mbx.") approved-apps("%s" "%s") @FIELDS@); };
-""" % (r.APPROVED_APP, r.APPROVED_APP2) + \
+parser p_mbx { mailbox-monitor(prefix(".mbx.") policy("%s") approved-apps("%s" "%s") @FIELDS@); };
+""" % (POLICY, r.APPROVED_APP, r.APPROVED_APP2) + \
     h.file_destination("d_susp", "suspicious.log", h.ROW_TEMPLATE) + \
     h.file_destination("d_rest", "rest.log", h.ROW_TEMPLATE) + """
 log {
@@ -114,7 +117,8 @@ class RoutingTest(h.DaemonTestCase):
                 self.assertEqual(row.operation, rec["Operation"], row)
             self.assertEqual(row.kind, KINDS[rec["Operation"]], row)
             self.assertEqual(row.mailbox, rec["MailboxOwnerUPN"].lower(), row)
-            self.assertEqual(int(row.score), min(100, 60 * ("app-unapproved" in rules) + 50 * ("throttled" in rules)),
+            # the default weights: 50 each
+            self.assertEqual(int(row.score), min(100, 50 * ("app-unapproved" in rules) + 50 * ("throttled" in rules)),
                              row)
             self.assertEqual(row.error, "", row)
 
