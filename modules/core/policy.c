@@ -270,8 +270,10 @@ typedef struct
 static gboolean
 _bad(Loader *l, const gchar *group, const gchar *key, const gchar *why)
 {
-  g_set_error(l->error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "policy %s: [%s] %s: %s", l->path, group,
-              key ? key : "", why);
+  if (key)
+    g_set_error(l->error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "policy %s: [%s] %s: %s", l->path, group, key, why);
+  else
+    g_set_error(l->error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "policy %s: [%s]: %s", l->path, group, why);
   return FALSE;
 }
 

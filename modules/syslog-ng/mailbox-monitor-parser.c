@@ -681,17 +681,22 @@ _init(LogPipe *s)
   if (!log_parser_init_method(s))
     return FALSE;
 
-  /* the policy is read at every init, so `syslog-ng-ctl reload` picks up its changes */
-  MbxDetector *detector = _detector_new(self, &error);
-  if (!detector)
+  /*
+   * A reload builds new parsers, which read the policy afresh, so `syslog-ng-ctl
+   * reload` picks up its changes.  A parser that already has a detector is the
+   * old configuration restored after a failed reload: it keeps the policy it
+   * ran with, whatever the file says now.
+   */
+  if (!self->detector)
     {
-      msg_error("mailbox-monitor: invalid policy", evt_tag_str("error", error->message), log_pipe_location_tag(s));
-      g_error_free(error);
-      return FALSE;
+      self->detector = _detector_new(self, &error);
+      if (!self->detector)
+        {
+          msg_error("mailbox-monitor: invalid policy", evt_tag_str("error", error->message), log_pipe_location_tag(s));
+          g_error_free(error);
+          return FALSE;
+        }
     }
-  if (self->detector)
-    mbx_detector_unref(self->detector);
-  self->detector = detector;
 
   for (gint f = 0; f < MBX_F_MAX; f++)
     self->field_handles[f] = _handle(self->prefix, mbx_field_name(f));
