@@ -304,9 +304,10 @@ get_int(const Index &ix, Key k, int64_t &out)
 bool
 str_to_bool(string_view s, bool &out)
 {
-  if (g_ascii_strncasecmp(s.data(), "true", s.size()) == 0 && s.size() == 4)
+  /* size first: a Name/Value pair without its Value gives an empty view whose data() is NULL */
+  if (s.size() == 4 && g_ascii_strncasecmp(s.data(), "true", 4) == 0)
     out = true;
-  else if (g_ascii_strncasecmp(s.data(), "false", s.size()) == 0 && s.size() == 5)
+  else if (s.size() == 5 && g_ascii_strncasecmp(s.data(), "false", 5) == 0)
     out = false;
   else if (s == "1")
     out = true;
