@@ -68,12 +68,13 @@ parser p_mbx { mailbox-monitor(approved-apps("%s" "%s")); };
 """ % (r.APPROVED_APP, r.APPROVED_APP2) + "".join(
     h.file_destination("d_" + f, f + ".json", "$(mailbox-alert %s)\\n" % f) for f in FORMATS) + \
     h.file_destination("d_ids", "ids.log", "$(mailbox-alert id)\\t${.mbx.id}\\n") + \
-    h.file_destination("d_every", "every.log", "$(mailbox-alert ecs)\\n") + """
+    h.file_destination("d_every", "every.log", "$(mailbox-alert ecs)\\n") + \
+    h.file_destination("d_truth", "truth.log", h.tsv_template("${.mbx.rules}", "${TAGS}", "${MESSAGE}")) + """
 log {
   source(s_net);
   parser(p_json);
   parser(p_mbx);
-  log { destination(d_every); };
+  log { destination(d_every); destination(d_truth); };
   log { filter { mailbox-suspicious(); }; destination(d_ecs); destination(d_ocsf); destination(d_cim);
         destination(d_hec); destination(d_ids); };
 };
@@ -101,12 +102,19 @@ class AlertsTest(h.DaemonTestCase):
     def test_every_format_carries_its_required_fields(self):
         c = test_routing.corpus()
         lines = {rec["Id"]: r.dumps(rec) for rec, _ in c}
-        suspicious = {rec["Id"]: rules for rec, rules in c if rules}
         records = {rec["Id"]: rec for rec, _ in c}
         d = self.daemon(CONFIG)
         d.send(list(lines.values()))
+        # what the parser decided, record by record: the alerts must say the same
+        suspicious = {}
+        for line in d.wait_files({"truth.log": len(c)}, settle=0)["truth.log"]:
+            rules, tags, message = h.split_tsv(line)
+            if "mailbox.suspicious" in tags.split(","):
+                suspicious[h.message_id(message)] = tuple(rules.split(","))
+        self.assertTrue(0 < len(suspicious) < len(c), suspicious)
+        self.assertTrue(any(len(x) > 1 for x in suspicious.values()), "a record fires several rules")
         expected = {f + ".json": len(suspicious) for f in FORMATS}
-        expected.update({"ids.log": len(suspicious), "every.log": len(c)})
+        expected.update({"ids.log": len(suspicious), "every.log": len(c), "truth.log": len(c)})
         out = d.wait_files(expected)
 
         ids = {}

@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h  # noqa: E402
 import records as r  # noqa: E402
+import reference  # noqa: E402
 import test_csv_export  # noqa: E402
 import test_routing  # noqa: E402
 from httpcapture import HttpCapture  # noqa: E402
@@ -41,9 +42,7 @@ def example(name, url=None):
     return text
 
 
-def corpus():
-    c = test_routing.corpus("ex-")
-    return c, {rec["Id"] for rec, rules in c if rules}, {rec["Id"] for rec, rules in c if not rules}
+PARSER_OPTIONS = 'approved-apps("%s" "%s")' % (r.APPROVED_APP, r.APPROVED_APP2)
 
 
 def raw_id(alert):
@@ -53,6 +52,14 @@ def raw_id(alert):
 
 class ExamplesTest(h.DaemonTestCase):
 
+    def corpus(self, lines=None, n=None):
+        """The records, and which of them the parser alone finds suspicious when fed @lines in order."""
+        c = test_routing.corpus("ex-")
+        lines = lines or [r.dumps(rec) for rec, _ in c]
+        truth = reference.verdicts(self, lines, n or len(c), PARSER_OPTIONS)
+        self.truth = truth
+        return c, reference.suspicious(truth), reference.benign(truth)
+
     def check_files(self, d, alerts_file, archive_file, suspicious, rest, alert_id=raw_id):
         out = d.wait_files({alerts_file: len(suspicious), archive_file: len(rest)})
         alerts = [json.loads(line) for line in out[alerts_file]]
@@ -61,7 +68,7 @@ class ExamplesTest(h.DaemonTestCase):
         return alerts
 
     def test_alerts_file(self):
-        c, suspicious, rest = corpus()
+        c, suspicious, rest = self.corpus()
         d = self.daemon(example("alerts-file.conf"))
         d.send([r.dumps(rec) for rec, _ in c])
         alerts = self.check_files(d, "alerts.json", "archive.log", suspicious, rest)
@@ -69,32 +76,34 @@ class ExamplesTest(h.DaemonTestCase):
         d.stop()
 
     def test_event_hub_batches(self):
-        c, suspicious, rest = corpus()
+        c = test_routing.corpus("ex-")
+        lines = [r.dumps({"records": [rec for rec, _ in c[:9]]}), r.dumps({"records": [rec for rec, _ in c[9:]]})]
+        c, suspicious, rest = self.corpus(lines, len(c))
         d = self.daemon(example("event-hub.conf"))
-        d.send([r.dumps({"records": [rec for rec, _ in c[:9]]}), r.dumps({"records": [rec for rec, _ in c[9:]]})])
+        d.send(lines)
         self.check_files(d, "eventhub-alerts.json", "eventhub-archive.log", suspicious, rest)
         d.stop()
 
     def test_json_files(self):
-        c, suspicious, rest = corpus()
+        c, suspicious, rest = self.corpus()
         d = self.daemon(example("json-files.conf") + LISTENER)
         os.makedirs(d.path("in"), exist_ok=True)
-        half = len(c) // 2
-        for name, part in (("a.jsonl", c[:half]), ("b.jsonl", c[half:])):
-            tmp = d.path("in/" + name + ".tmp")
-            with open(tmp, "w") as f:
-                f.write("".join(r.dumps(rec) + "\n" for rec, _ in part))
-            os.rename(tmp, d.path("in/" + name))
+        # one file: the order of the records is the reference's (verdicts depend on it)
+        with open(d.path("in/records.jsonl.tmp"), "w") as f:
+            f.write("".join(r.dumps(rec) + "\n" for rec, _ in c))
+        os.rename(d.path("in/records.jsonl.tmp"), d.path("in/records.jsonl"))
         alerts = self.check_files(d, "alerts-ocsf.json", "archive.log", suspicious, rest)
         self.assertTrue(all(a["class_uid"] == 2004 for a in alerts))
-        urgent = d.wait_files({"urgent.json": 1})["urgent.json"]
-        want = {rec["Id"] for rec, rules in c if "app-unapproved" in rules and "throttled" in rules}
+        want = {x for x, v in self.truth.items() if v.suspicious and v.score >= 70 and "app-unapproved" in v.rules}
+        self.assertTrue(want)
+        urgent = d.wait_files({"urgent.json": len(want)})["urgent.json"]
         self.assertEqual({json.loads(json.loads(x)["event"]["original"])["Id"] for x in urgent}, want)
         d.stop()
 
     def test_purview_csv(self):
         c = test_csv_export.corpus()
-        suspicious = {rec["Id"] for rec, rules in c if rules}
+        suspicious = reference.suspicious(reference.verdicts(self, [r.dumps(rec) for rec, _ in c], len(c),
+                                                             PARSER_OPTIONS))
         d = h.Daemon(example("purview-csv.conf") + LISTENER, name="purview_csv")
         self._daemons.append(d)
         with open(d.path("purview-export.csv"), "w") as f:
@@ -107,7 +116,7 @@ class ExamplesTest(h.DaemonTestCase):
         d.stop()
 
     def test_splunk_hec(self):
-        c, suspicious, rest = corpus()
+        c, suspicious, rest = self.corpus()
         with HttpCapture(b'{"text":"Success","code":0}') as hec:
             d = self.daemon(example("splunk-hec.conf", hec.url("/services/collector/event")))
             d.send([r.dumps(rec) for rec, _ in c])
@@ -125,7 +134,7 @@ class ExamplesTest(h.DaemonTestCase):
             d.stop()
 
     def test_elasticsearch_bulk(self):
-        c, suspicious, rest = corpus()
+        c, suspicious, rest = self.corpus()
         with HttpCapture(b'{"errors":false,"items":[]}') as es:
             d = self.daemon(example("elasticsearch-bulk.conf", es.url("/_bulk")))
             d.send([r.dumps(rec) for rec, _ in c])

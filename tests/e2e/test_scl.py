@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h  # noqa: E402
 import records as r  # noqa: E402
+import reference  # noqa: E402
 import test_routing  # noqa: E402
 from httpcapture import HttpCapture  # noqa: E402
 
@@ -58,9 +59,10 @@ class SclTest(h.DaemonTestCase):
         c = test_routing.corpus()
         blob = test_routing.corpus("blob-")
         lines = [r.dumps(rec) for rec, _ in c] + [r.dumps([rec for rec, _ in blob])]
-        c += blob
-        suspicious = {rec["Id"]: rules for rec, rules in c if rules}
-        rest = {rec["Id"] for rec, rules in c if not rules}
+        truth = reference.verdicts(self, lines, len(c) + len(blob), APPROVED)
+        suspicious = {rec_id: v.rules for rec_id, v in truth.items() if v.suspicious}
+        rest = reference.benign(truth)
+        self.assertTrue(suspicious and rest)
         d.send(lines)
         out = d.wait_files({"alerts.json": len(suspicious), "archive.log": len(rest)})
 
@@ -76,7 +78,7 @@ class SclTest(h.DaemonTestCase):
 
     def test_alerts_reach_splunk_hec_and_elasticsearch(self):
         c = test_routing.corpus()
-        suspicious = {rec["Id"] for rec, rules in c if rules}
+        suspicious = reference.suspicious(reference.verdicts(self, [r.dumps(rec) for rec, _ in c], len(c), APPROVED))
         with HttpCapture(b'{"text":"Success","code":0}') as hec, HttpCapture(b'{"errors":false,"items":[]}') as es:
             d = self.start(
                 PRELUDE +
@@ -121,7 +123,7 @@ class SclTest(h.DaemonTestCase):
             self.assertEqual(sorted(json.loads(x["event"]["original"])["Id"] for x in docs), sorted(suspicious))
 
             # a replay indexes the same documents again, under the same ids
-            d.send([r.dumps(rec) for rec, rules in c if rules], port=d.ports[1])
+            d.send([r.dumps(rec) for rec, _ in c if rec["Id"] in suspicious], port=d.ports[1])
             es_reqs = es.wait(lambda reqs: len(events(reqs)) >= 4 * len(suspicious), what="replayed bulk lines")
             replayed = events(es_reqs)[2 * len(suspicious):]
             self.assertEqual(sorted(x["index"]["_id"] for x in replayed[0::2]),
