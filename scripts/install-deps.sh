@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential g++ meson ninja-build pkg-config bison python3
   syslog-ng-core syslog-ng-dev libivykis-dev syslog-ng-mod-http
+  libestr0 liblognorm5 libfastjson4
   libglib2.0-dev libjson-glib-dev libsimdjson-dev libcriterion-dev
   clang libclang-rt-14-dev
   dpkg-dev debhelper fakeroot lintian chrpath
