@@ -16,9 +16,20 @@ log { source(s_net); parser(p_mbx); destination(d_all); };
 """
 
 
+_cache = {}
+
+
 def verdicts(testcase, lines, n_records, parser_options=""):
     """{record Id: Verdict} for @lines (n_records records once blobs are split), run through
-    mailbox-monitor(@parser_options) in a daemon of @testcase (a harness.DaemonTestCase)."""
+    mailbox-monitor(@parser_options) in a daemon of @testcase (a harness.DaemonTestCase).
+    The same input asked again in the same run is answered from memory."""
+    key = (tuple(h.to_bytes(x) for x in lines), n_records, parser_options)
+    if key not in _cache:
+        _cache[key] = _run(testcase, lines, n_records, parser_options)
+    return dict(_cache[key])
+
+
+def _run(testcase, lines, n_records, parser_options):
     d = testcase.daemon(CONFIG.replace("@OPTIONS@", parser_options))
     d.send(lines)
     out = d.wait_files({"all.log": n_records}, settle=0.2)["all.log"]

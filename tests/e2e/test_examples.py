@@ -86,12 +86,13 @@ class ExamplesTest(h.DaemonTestCase):
 
     def test_json_files(self):
         c, suspicious, rest = self.corpus()
-        d = self.daemon(example("json-files.conf") + LISTENER)
+        d = h.Daemon(example("json-files.conf") + LISTENER, name="json_files")
+        self._daemons.append(d)
         os.makedirs(d.path("in"), exist_ok=True)
-        # one file: the order of the records is the reference's (verdicts depend on it)
-        with open(d.path("in/records.jsonl.tmp"), "w") as f:
+        # one file, there before the daemon starts: the records in the reference's order (verdicts depend on it)
+        with open(d.path("in/records.jsonl"), "w") as f:
             f.write("".join(r.dumps(rec) + "\n" for rec, _ in c))
-        os.rename(d.path("in/records.jsonl.tmp"), d.path("in/records.jsonl"))
+        d.start()
         alerts = self.check_files(d, "alerts-ocsf.json", "archive.log", suspicious, rest)
         self.assertTrue(all(a["class_uid"] == 2004 for a in alerts))
         want = {x for x, v in self.truth.items() if v.suspicious and v.score >= 70 and "app-unapproved" in v.rules}
