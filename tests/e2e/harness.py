@@ -160,6 +160,8 @@ class Daemon:
         self.ports = [free_port() for _ in range(n_ports)]
         self.port = self.ports[0]
         text = config.replace("@DIR@", self.dir)
+        if "@TWO_RULES@" in text:
+            text = text.replace("@TWO_RULES@", two_rule_policy())
         for i, p in enumerate(self.ports):
             text = text.replace("@PORT%s@" % ("" if i == 0 else str(i + 1)), str(p))
         self.conf = os.path.join(self.dir, "syslog-ng.conf")
@@ -444,3 +446,14 @@ def policy_file(only_rules=None, text=""):
     with open(path, "w") as f:
         f.write(body)
     return path
+
+
+_two_rules = []
+
+
+def two_rule_policy():
+    """The policy of suites that test a mechanism (routing, batches, threads, ...) with records built for the
+    first two rules: app-unapproved and throttled only.  Configs say policy("@TWO_RULES@")."""
+    if not _two_rules:
+        _two_rules.append(policy_file(only_rules=("app-unapproved", "throttled")))
+    return _two_rules[0]

@@ -13,8 +13,8 @@ import harness as h  # noqa: E402
 import records as r  # noqa: E402
 
 CONFIG = h.HEADER + h.OPTIONS + h.network_source() + h.network_source("s_nosplit", "@PORT2@") + """
-parser p_mbx { mailbox-monitor(prefix(".mbx.") approved-apps("%s")); };
-parser p_nosplit { mailbox-monitor(prefix(".mbx.") approved-apps("%s") split-batches(no)); };
+parser p_mbx { mailbox-monitor(prefix(".mbx.") policy("@TWO_RULES@") approved-apps("%s")); };
+parser p_nosplit { mailbox-monitor(prefix(".mbx.") policy("@TWO_RULES@") approved-apps("%s") split-batches(no)); };
 """ % (r.APPROVED_APP, r.APPROVED_APP) + h.file_destination("d_all", "all.log", h.ROW_TEMPLATE) + \
     h.file_destination("d_nosplit", "nosplit.log", h.ROW_TEMPLATE) + """
 log { source(s_net); parser(p_mbx); destination(d_all); };
@@ -141,8 +141,8 @@ class BatchTest(h.DaemonTestCase):
 # one of a branch): an element of a blob that is itself a blob reaches the second parser while the
 # first one is still walking its blob, on the same thread
 CHAINED = h.HEADER + h.OPTIONS + h.network_source() + """
-parser p1 { mailbox-monitor(prefix(".a.")); };
-parser p2 { mailbox-monitor(prefix(".b.")); };
+parser p1 { mailbox-monitor(prefix(".a.") policy("@TWO_RULES@")); };
+parser p2 { mailbox-monitor(prefix(".b.") policy("@TWO_RULES@")); };
 """ + h.file_destination("d_all", "all.log", h.tsv_template("${.a.kind}", "${.b.kind}", "${.a.error}", "${.b.error}",
                                                              "${TAGS}", "${MESSAGE}")) + """
 log { source(s_net); parser(p1); parser(p2); destination(d_all); };

@@ -29,7 +29,7 @@ CONFIG = h.HEADER + h.OPTIONS + h.network_source() + """
 parser p_csv {
   @CSV@;
 };
-parser p_mbx { mailbox-monitor(prefix(".mbx.") approved-apps("%s") template("${AuditData}")); };
+parser p_mbx { mailbox-monitor(prefix(".mbx.") policy("@TWO_RULES@") approved-apps("%s") template("${AuditData}")); };
 """ % r.APPROVED_APP + h.file_destination("d_all", "all.log", h.row_template(message="${AuditData}")) + \
     h.file_destination("d_cols", "cols.log", h.tsv_template("${RecordId}", "${RecordType}", "${Operation}",
                                                              "${UserId}", "${AAU}")) + """

@@ -20,11 +20,11 @@ TEMPLATE = h.tsv_template("${.json.Id}", "${.json.Operation}", "${.json.MailboxO
 
 CONFIG = h.HEADER + h.OPTIONS + h.network_source() + h.network_source("s_net2", "@PORT2@") + """
 parser p_json { json-parser(prefix(".json.")); };
-parser p_mbx { mailbox-monitor(prefix(".mbx.") approved-apps("%s")); };
+parser p_mbx { mailbox-monitor(prefix(".mbx.") policy("@TWO_RULES@") approved-apps("%s")); };
 """ % r.APPROVED_APP + h.file_destination("d_first", "json-first.log", TEMPLATE) + \
     h.file_destination("d_second", "json-second.log", TEMPLATE) + """
 log { source(s_net); parser(p_json); parser(p_mbx); destination(d_first); };
-log { source(s_net2); parser { mailbox-monitor(approved-apps("%s")); }; parser(p_json); destination(d_second); };
+log { source(s_net2); parser { mailbox-monitor(policy("@TWO_RULES@") approved-apps("%s")); }; parser(p_json); destination(d_second); };
 """ % r.APPROVED_APP
 
 

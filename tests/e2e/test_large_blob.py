@@ -31,7 +31,7 @@ TEMPLATE = h.tsv_template("${.mbx.mailbox}", "${TAGS}", "${.mbx.rules}")
 
 CONFIG = h.HEADER + h.OPTIONS + \
     h.network_source(extra="log-iw-size(1000) max-connections(10)") + """
-parser p_mbx { mailbox-monitor(prefix(".mbx.") approved-apps("%s")); };
+parser p_mbx { mailbox-monitor(prefix(".mbx.") policy("@TWO_RULES@") approved-apps("%s")); };
 """ % r.APPROVED_APP + h.file_destination("d_all", "all.log", TEMPLATE) + \
     h.file_destination("d_benign", "benign.log", TEMPLATE) + """
 log {

@@ -16,8 +16,8 @@ import harness as h  # noqa: E402
 import records as r  # noqa: E402
 
 CONFIG = h.HEADER + h.OPTIONS + h.network_source() + h.network_source("s_drop", "@PORT2@") + """
-parser p_mbx { mailbox-monitor(prefix(".mbx.") approved-apps("%s")); };
-parser p_drop { mailbox-monitor(prefix(".mbx.") approved-apps("%s") drop-unparsed(yes)); };
+parser p_mbx { mailbox-monitor(prefix(".mbx.") policy("@TWO_RULES@") approved-apps("%s")); };
+parser p_drop { mailbox-monitor(prefix(".mbx.") policy("@TWO_RULES@") approved-apps("%s") drop-unparsed(yes)); };
 """ % (r.APPROVED_APP, r.APPROVED_APP) + h.file_destination("d_all", "all.log", h.ROW_TEMPLATE) + \
     h.file_destination("d_drop", "drop.log", h.ROW_TEMPLATE) + """
 log { source(s_net); parser(p_mbx); destination(d_all); };

@@ -18,7 +18,7 @@ TEMPLATE = h.tsv_template("${.mbx.id}", "${TAGS}", "${.mbx.rules}", "${.mbx.kind
 
 CONFIG = h.HEADER + h.OPTIONS + h.network_source() + """
 source s_proto { network(ip("127.0.0.1") port(@PORT2@) transport("tcp") flags(syslog-protocol) keep-hostname(yes) log-msg-size(%d)); };
-parser p_mbx { mailbox-monitor(prefix(".mbx.") approved-apps("%s") fields("all")); };
+parser p_mbx { mailbox-monitor(prefix(".mbx.") policy("@TWO_RULES@") approved-apps("%s") fields("all")); };
 """ % (h.MAX_MSG, r.APPROVED_APP) + h.file_destination("d_raw", "raw.log", TEMPLATE) + \
     h.file_destination("d_proto", "proto.log", TEMPLATE) + """
 log { source(s_net); parser(p_mbx); destination(d_raw); };

@@ -24,7 +24,7 @@ TEMPLATE = h.tsv_template("${.mbx.mailbox}", "${TAGS}", "${.mbx.rules}", "${.mbx
 
 CONFIG = h.HEADER + "options { stats-level(2); log-msg-size(%d); threaded(yes); };\n" % h.MAX_MSG + \
     h.network_source(extra="max-connections(%d) log-iw-size(%d)" % (N_CONN * 2, N_CONN * 2 * 1000)) + """
-parser p_mbx { mailbox-monitor(prefix(".mbx.") approved-apps("%s")); };
+parser p_mbx { mailbox-monitor(prefix(".mbx.") policy("@TWO_RULES@") approved-apps("%s")); };
 """ % r.APPROVED_APP + h.file_destination("d_all", "all.log", TEMPLATE) + \
     h.file_destination("d_susp", "suspicious.log", h.tsv_template("${.mbx.mailbox}", "${.mbx.rules}")) + """
 log {
