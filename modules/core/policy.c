@@ -16,6 +16,7 @@
 #include "mbx-time.h"
 
 #include <arpa/inet.h>
+#include <math.h>
 #include <string.h>
 
 typedef struct
@@ -67,6 +68,10 @@ static const gchar *default_agent_patterns[] = {
   "java/", "apache-httpclient", "libwww-perl", "ruby", "postmanruntime", "insomnia", "httpie", "aiohttp",
   "graphrunner", "roadtools", "tokentactics", "aadinternals", "msal.py", "ewseditor", "exchangeservicesclient",
   "[nouseragent]",
+  /* the Windows/Edge agent GraphRunner and TokenTactics forge by default (Google SecOps' GraphRunner rule); their
+     other forged agents are real browsers' strings, which a substring list would match on real users */
+  "mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) chrome/70.0.3538.102 "
+  "safari/537.36 edge/18.19042",
 };
 
 /* what mail collection searches for (public incident reports, BEC playbooks) */
@@ -311,6 +316,9 @@ _get_double(Loader *l, const gchar *group, const gchar *key, gdouble min, gdoubl
       g_error_free(e);
       return _bad(l, group, key, "not a number");
     }
+  /* "nan" and "inf" parse as numbers: a NaN threshold would make every comparison false */
+  if (!isfinite(v))
+    return _bad(l, group, key, "not a finite number");
   if (v < min)
     return _bad(l, group, key, "too small");
   *out = v;
