@@ -58,6 +58,16 @@ typedef struct
 void mbx_state_options_defaults(MbxStateOptions *options);
 gboolean mbx_state_options_validate(const MbxStateOptions *options, GError **error);
 
+/* the actors a record is counted for */
+typedef enum
+{
+  MBX_ACTOR_REF_APP,
+  MBX_ACTOR_REF_USER,
+  MBX_ACTOR_REF_IP,
+  MBX_ACTOR_REF_SESSION,
+  MBX_ACTOR_REF_MAX
+} MbxActorRef;
+
 /* what the rules read after a record was counted */
 typedef struct _MbxObservation
 {
@@ -85,9 +95,15 @@ typedef struct _MbxObservation
   gint64 pair_first_seen;
   gboolean app_new_in_tenant; /* the tenant never saw this app read mail */
 
+  /* (mailbox, user) when the user is not the owner: when that delegation was first seen */
+  gboolean has_delegate;
+  gint64 delegate_first_seen;
+
   /* the record's actors: app, user, client IP, session (owners reading their own mail are left out) */
   guint actor_mailboxes[MBX_MAX_WINDOWS];  /* most distinct mailboxes any of them touched (bounded) */
   guint actor_searches[MBX_MAX_WINDOWS];   /* most searches any of them made */
+  guint actor_mailboxes_of[MBX_ACTOR_REF_MAX][MBX_MAX_WINDOWS]; /* the same, per actor */
+  guint actor_searches_of[MBX_ACTOR_REF_MAX][MBX_MAX_WINDOWS];
 
   /* tenant */
   gint64 tenant_first_seen;   /* the tenant's earliest record: the learning period starts there */

@@ -713,6 +713,24 @@ set_error_from_simdjson(GError **error, error_code code)
   return false;
 }
 
+/* Microsoft's resource APIs: permissions are granted on them, never to them */
+bool
+is_microsoft_resource(string_view app)
+{
+  static const char *resources[] = {
+    "00000003-0000-0000-c000-000000000000", /* Microsoft Graph */
+    "00000002-0000-0ff1-ce00-000000000000", /* Office 365 Exchange Online */
+    "00000002-0000-0000-c000-000000000000", /* Azure AD Graph */
+    "00000003-0000-0ff1-ce00-000000000000", /* SharePoint Online */
+  };
+  for (const char *r : resources)
+    {
+      if (ieq(app, r))
+        return true;
+    }
+  return false;
+}
+
 bool
 is_grant_operation(string_view op)
 {
@@ -802,8 +820,9 @@ decode_modified_properties(MbxDecoder *self, dom::element list, const char *name
           /* "3333...;https://app.example" : the first entry is the app id */
           size_t semi = value.find(';');
           string_view first = value.substr(0, semi);
-          g_string_assign(target_app, "");
-          g_string_append_len(target_app, first.data(), first.size());
+          /* the API a permission is on (Graph, Exchange) is not the app that received it */
+          if (!is_microsoft_resource(first))
+            g_string_append_len(target_app, first.data(), first.size());
         }
     }
 }

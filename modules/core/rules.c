@@ -123,7 +123,15 @@ static void
 _app_first_seen(const MbxRuleContext *ctx, MbxVerdict *v)
 {
   const MbxObservation *o = ctx->obs;
-  if (!o || !ctx->learned || ctx->kind != MBX_KIND_MAIL_ACCESS || !o->has_app || !o->pair_new || ctx->trusted)
+  /*
+   * The state remembers a (mailbox, app) pair from any mailbox record, so an
+   * app whose first contact is a search ($search returns the messages) fires
+   * there, and the tenant's first read by an app fires even when that app
+   * touched the mailbox before by other means.
+   */
+  gboolean read = ctx->kind == MBX_KIND_MAIL_ACCESS;
+  if (!o || !ctx->learned || !(read || ctx->kind == MBX_KIND_MAIL_SEARCH) || !o->has_app || ctx->trusted ||
+      !(o->pair_new || (read && o->app_new_in_tenant)))
     return;
   const gchar *app = _str(ctx, MBX_F_APP_ID);
   if (_first_party_on_its_path(ctx, app))
@@ -148,7 +156,10 @@ _volume_spike(const MbxRuleContext *ctx, MbxVerdict *v)
   gdouble expected = o->baseline_days > 0 ? o->baseline_mean * window_hours : 0.0;
   gdouble threshold = MAX((gdouble) t->volume_min_items, t->volume_multiple * expected);
   guint items = o->mailbox[w].items;
-  if (items < threshold)
+  /* this record must be part of the bulk, not a small read that happens to follow it */
+  gint64 own = MAX(mbx_record_get_int(ctx->record, MBX_F_OPERATION_COUNT, 0),
+                   mbx_record_get_int(ctx->record, MBX_F_ITEM_COUNT, 0));
+  if (items < threshold || own < MAX(10.0, threshold / 20.0))
     return;
   gchar window[16];
   mbx_duration_format(t->volume_window_us, window, sizeof(window));
@@ -161,15 +172,19 @@ static void
 _sync_unusual(const MbxRuleContext *ctx, MbxVerdict *v)
 {
   const gchar *type = _str(ctx, MBX_F_MAIL_ACCESS_TYPE);
-  if (ctx->kind != MBX_KIND_MAIL_ACCESS || !type || g_ascii_strcasecmp(type, "Sync") != 0)
+  /* an approved backup syncing every folder is what it was approved for */
+  if (ctx->kind != MBX_KIND_MAIL_ACCESS || !type || g_ascii_strcasecmp(type, "Sync") != 0 || ctx->trusted)
     return;
   gint64 folders = mbx_record_get_int(ctx->record, MBX_F_FOLDER_COUNT, 1);
   if (!_path_is(ctx, MBX_PATH_OUTLOOK_DESKTOP))
     mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, 0, "%" G_GINT64_FORMAT " folder(s) of %s synced over %s, not Outlook desktop",
                   folders, _or(_str(ctx, MBX_F_MAILBOX), "?"), _or(_str(ctx, MBX_F_ACCESS_PATH), "an unknown path"));
-  else if (ctx->obs && ctx->learned && ctx->obs->network_new)
-    mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, 0, "%" G_GINT64_FORMAT " folder(s) of %s synced from %s, a network never seen for it",
-                  folders, _or(_str(ctx, MBX_F_MAILBOX), "?"), _or(_str(ctx, MBX_F_CLIENT_IP), "?"));
+  else if (ctx->obs && ctx->learned && ctx->obs->network_new &&
+           !mbx_policy_is_trusted_ip(ctx->policy, _str(ctx, MBX_F_CLIENT_IP)))
+    /* Outlook itself on a new network: half the weight, it needs company to alert */
+    mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, -mbx_policy_rule(ctx->policy, MBX_RULE_SYNC_UNUSUAL)->weight / 2,
+                  "%" G_GINT64_FORMAT " folder(s) of %s synced by Outlook from %s, a network never seen for it", folders,
+                  _or(_str(ctx, MBX_F_MAILBOX), "?"), _or(_str(ctx, MBX_F_CLIENT_IP), "?"));
 }
 
 /* 5. throttled */
@@ -181,30 +196,74 @@ _throttled(const MbxRuleContext *ctx, MbxVerdict *v)
                   _or(_str(ctx, MBX_F_MAILBOX), "a mailbox"));
 }
 
+/*
+ * The actors whose counts mean something for this record: not an app that
+ * every user of the tenant runs (a first-party client: its count is the
+ * whole tenant's), not an office address of the trusted networks (many
+ * users behind one NAT).
+ */
+static gboolean
+_actor_counts(const MbxRuleContext *ctx, MbxActorRef ref)
+{
+  if (ref == MBX_ACTOR_REF_APP)
+    {
+      const gchar *app = _str(ctx, MBX_F_APP_ID);
+      return app && !mbx_rules_is_first_party_mail_app(app);
+    }
+  if (ref == MBX_ACTOR_REF_IP)
+    return !mbx_policy_is_trusted_ip(ctx->policy, _str(ctx, MBX_F_CLIENT_IP));
+  return TRUE;
+}
+
+static const gchar *actor_ref_names[MBX_ACTOR_REF_MAX] = { "app", "user", "address", "session" };
+static const MbxField actor_ref_fields[MBX_ACTOR_REF_MAX] = { MBX_F_APP_ID, MBX_F_ACTOR, MBX_F_CLIENT_IP,
+                                                              MBX_F_SESSION_ID };
+
+/* the counting actor with the highest count in window @w of @counts; MBX_ACTOR_REF_MAX when none */
+static MbxActorRef
+_top_actor(const MbxRuleContext *ctx, const guint counts[MBX_ACTOR_REF_MAX][MBX_MAX_WINDOWS], guint w, guint *n)
+{
+  MbxActorRef top = MBX_ACTOR_REF_MAX;
+  *n = 0;
+  for (gint ref = 0; ref < MBX_ACTOR_REF_MAX; ref++)
+    {
+      if (_actor_counts(ctx, ref) && counts[ref][w] > *n)
+        {
+          *n = counts[ref][w];
+          top = ref;
+        }
+    }
+  return top;
+}
+
 /* 6. fanout */
 static void
 _fanout(const MbxRuleContext *ctx, MbxVerdict *v)
 {
   const MbxObservation *o = ctx->obs;
-  if (!o || !o->has_mailbox || ctx->trusted)
+  if (!o || !o->has_mailbox || ctx->trusted || mbx_record_get_actor_kind(ctx->record) == MBX_ACTOR_OWNER)
     return;
   const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
-  guint n_short = o->actor_mailboxes[ctx->windows->fanout_short];
-  guint n_long = o->actor_mailboxes[ctx->windows->fanout_long];
-  gchar window[16];
-  if (n_short > (guint) t->fanout_short_mailboxes)
+  struct
+  {
+    guint w;
+    gint64 length;
+    gint max;
+  } checks[] = {
+    { ctx->windows->fanout_short, t->fanout_short_window_us, t->fanout_short_mailboxes },
+    { ctx->windows->fanout_long, t->fanout_long_window_us, t->fanout_long_mailboxes },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(checks); i++)
     {
-      mbx_duration_format(t->fanout_short_window_us, window, sizeof(window));
-      mbx_rule_fire(ctx, v, MBX_RULE_FANOUT, 0, "%s touched %u mailboxes in %s (more than %d)",
-                    _or(_str(ctx, MBX_F_ACTOR), _or(_str(ctx, MBX_F_APP_ID), "one actor")), n_short, window,
-                    t->fanout_short_mailboxes);
-    }
-  else if (n_long > (guint) t->fanout_long_mailboxes)
-    {
-      mbx_duration_format(t->fanout_long_window_us, window, sizeof(window));
-      mbx_rule_fire(ctx, v, MBX_RULE_FANOUT, 0, "%s touched %u mailboxes in %s (more than %d)",
-                    _or(_str(ctx, MBX_F_ACTOR), _or(_str(ctx, MBX_F_APP_ID), "one actor")), n_long, window,
-                    t->fanout_long_mailboxes);
+      guint n;
+      MbxActorRef top = _top_actor(ctx, o->actor_mailboxes_of, checks[i].w, &n);
+      if (top == MBX_ACTOR_REF_MAX || n <= (guint) checks[i].max)
+        continue;
+      gchar window[16];
+      mbx_duration_format(checks[i].length, window, sizeof(window));
+      mbx_rule_fire(ctx, v, MBX_RULE_FANOUT, 0, "%s %s touched %u mailboxes in %s (more than %d)",
+                    actor_ref_names[top], _or(_str(ctx, actor_ref_fields[top]), "?"), n, window, checks[i].max);
+      return;
     }
 }
 
@@ -216,8 +275,12 @@ _search_burst(const MbxRuleContext *ctx, MbxVerdict *v)
     return;
   const gchar *uri = _str(ctx, MBX_F_REQUEST_URI);
   const gchar *app = _str(ctx, MBX_F_APP_ID);
-  /* Google SecOps alerts on any POST /search/query: a mailbox-wide search API scripts use */
-  if (uri && strstr(uri, "/search/query") && !ctx->trusted && !(app && _first_party_on_its_path(ctx, app)))
+  /*
+   * Google SecOps alerts on any POST /search/query: a mailbox-wide search API
+   * scripts use.  Microsoft's mail clients search through their own service,
+   * not this API, so their ids calling it are no exception.
+   */
+  if (uri && strstr(uri, "/search/query") && !ctx->trusted)
     {
       mbx_rule_fire(ctx, v, MBX_RULE_SEARCH_BURST, 0, "Graph search/query called by app %s", _or(app, "?"));
       return;
@@ -225,13 +288,14 @@ _search_burst(const MbxRuleContext *ctx, MbxVerdict *v)
   if (!ctx->obs || ctx->trusted)
     return;
   const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
-  guint n = ctx->obs->actor_searches[ctx->windows->search];
-  if (n > (guint) t->search_max)
+  guint n;
+  MbxActorRef top = _top_actor(ctx, ctx->obs->actor_searches_of, ctx->windows->search, &n);
+  if (top != MBX_ACTOR_REF_MAX && n > (guint) t->search_max)
     {
       gchar window[16];
       mbx_duration_format(t->search_window_us, window, sizeof(window));
-      mbx_rule_fire(ctx, v, MBX_RULE_SEARCH_BURST, 0, "%s searched %u times in %s (more than %d)",
-                    _or(_str(ctx, MBX_F_ACTOR), _or(app, "one actor")), n, window, t->search_max);
+      mbx_rule_fire(ctx, v, MBX_RULE_SEARCH_BURST, 0, "%s %s searched %u times in %s (more than %d)",
+                    actor_ref_names[top], _or(_str(ctx, actor_ref_fields[top]), "?"), n, window, t->search_max);
     }
 }
 
@@ -264,14 +328,19 @@ static void
 _location_untrusted(const MbxRuleContext *ctx, MbxVerdict *v)
 {
   const gchar *ip = _str(ctx, MBX_F_CLIENT_IP);
-  if (!_mailbox_kind(ctx->kind) || !ip || ctx->trusted)
+  if (!_mailbox_kind(ctx->kind) || !ip || ctx->trusted || !ctx->obs || !ctx->learned || !ctx->obs->network_new)
     return;
-  if (mbx_policy_has_trusted_networks(ctx->policy) && !mbx_policy_is_trusted_ip(ctx->policy, ip))
-    mbx_rule_fire(ctx, v, MBX_RULE_LOCATION_UNTRUSTED, 0, "%s accessed from %s, outside the trusted networks",
-                  _or(_str(ctx, MBX_F_MAILBOX), "mailbox"), ip);
-  else if (ctx->obs && ctx->learned && ctx->obs->network_new)
-    mbx_rule_fire(ctx, v, MBX_RULE_LOCATION_UNTRUSTED, 0, "%s accessed from %s, a network never seen for it",
-                  _or(_str(ctx, MBX_F_MAILBOX), "mailbox"), ip);
+  /*
+   * A network the mailbox never used, after learning.  Home and travel
+   * addresses are outside any office range, so being outside the trusted
+   * networks alone says little; a new network that is also outside them is
+   * the signal (inside them, a new office or VPN exit is expected).
+   */
+  gboolean has_trusted = mbx_policy_has_trusted_networks(ctx->policy);
+  if (has_trusted && mbx_policy_is_trusted_ip(ctx->policy, ip))
+    return;
+  mbx_rule_fire(ctx, v, MBX_RULE_LOCATION_UNTRUSTED, 0, "%s accessed from %s, a network never seen for it%s",
+                _or(_str(ctx, MBX_F_MAILBOX), "mailbox"), ip, has_trusted ? " and outside the trusted networks" : "");
 }
 
 /* 11. nonowner-access */
@@ -295,7 +364,8 @@ _nonowner_access(const MbxRuleContext *ctx, MbxVerdict *v)
   /* Sentinel's threshold: more than one user's mailbox, or more than five folders */
   const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
   gint64 folders = mbx_record_get_int(ctx->record, MBX_F_FOLDER_COUNT, 0);
-  guint mailboxes = ctx->obs ? ctx->obs->actor_mailboxes[ctx->windows->fanout_long] : 0;
+  /* the user's own count: an app or an address is shared by many users */
+  guint mailboxes = ctx->obs ? ctx->obs->actor_mailboxes_of[MBX_ACTOR_REF_USER][ctx->windows->fanout_long] : 0;
   gboolean wide = folders > t->nonowner_folders || mailboxes > (guint) t->nonowner_mailboxes;
   gint extra = wide ? MAX(0, mbx_policy_rule(ctx->policy, MBX_RULE_NONOWNER_ACCESS)->weight) : 0;
   mbx_rule_fire(ctx, v, MBX_RULE_NONOWNER_ACCESS, extra, "%s accessed %s as %s%s (%u mailbox(es), %" G_GINT64_FORMAT " folder(s))",
@@ -341,12 +411,43 @@ _param(const MbxRuleContext *ctx, const gchar *name, gchar *buf, gsize size)
   return buf;
 }
 
+/* cmdlet parameter values are as typed, and PowerShell takes "fullaccess" as well as "FullAccess" */
+static gboolean
+_has_ci(const gchar *hay, const gchar *needle)
+{
+  gsize n = strlen(needle);
+  for (const gchar *p = hay; p && *p; p++)
+    {
+      if (g_ascii_strncasecmp(p, needle, n) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* "ceo@contoso.com:\\Inbox": rights on a calendar, contacts or tasks folder give no mail */
+static gboolean
+_mail_folder(const gchar *identity)
+{
+  static const gchar *not_mail[] = { "calendar", "contacts", "tasks", "notes", "kalender", "calendrier", "kontakte" };
+  if (!identity)
+    return TRUE;
+  const gchar *folder = strchr(identity, ':');
+  if (!folder)
+    return TRUE;
+  gchar *lower = g_ascii_strdown(folder, -1);
+  gboolean mail = TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS(not_mail) && mail; i++)
+    mail = strstr(lower, not_mail[i]) == NULL;
+  g_free(lower);
+  return mail;
+}
+
 static void
 _grant_mail_access(const MbxRuleContext *ctx, MbxVerdict *v)
 {
   const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
   const gchar *op = _or(_str(ctx, MBX_F_OPERATION), "");
-  gchar a[256], b[256];
+  gchar a[256], b[256], c[256];
 
   if (ctx->kind == MBX_KIND_GRANT)
     {
@@ -366,20 +467,26 @@ _grant_mail_access(const MbxRuleContext *ctx, MbxVerdict *v)
   if (ctx->kind != MBX_KIND_ADMIN)
     return;
   if (g_ascii_strcasecmp(op, "Add-MailboxPermission") == 0 && _param(ctx, "AccessRights", a, sizeof(a)) &&
-      strstr(a, "FullAccess"))
-    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "FullAccess on %s given to %s",
-                  _or(_param(ctx, "Identity", b, sizeof(b)), "?"), _or(_str(ctx, MBX_F_ACTOR), "?"));
+      _has_ci(a, "FullAccess"))
+    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "FullAccess on %s given to %s by %s",
+                  _or(_param(ctx, "Identity", b, sizeof(b)), "?"), _or(_param(ctx, "User", c, sizeof(c)), "?"),
+                  _or(_str(ctx, MBX_F_ACTOR), "?"));
   else if ((g_ascii_strcasecmp(op, "Add-MailboxFolderPermission") == 0 ||
             g_ascii_strcasecmp(op, "Set-MailboxFolderPermission") == 0) &&
-           _param(ctx, "AccessRights", a, sizeof(a)) &&
-           (strstr(a, "Reviewer") || strstr(a, "Editor") || strstr(a, "Owner") || strstr(a, "Author") ||
-            strstr(a, "ReadItems")))
-    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "%s read rights on %s", a,
-                  _or(_param(ctx, "Identity", b, sizeof(b)), "?"));
+           _mail_folder(_param(ctx, "Identity", b, sizeof(b))) && _param(ctx, "AccessRights", a, sizeof(a)) &&
+           (_has_ci(a, "Reviewer") || _has_ci(a, "Editor") || _has_ci(a, "Owner") || _has_ci(a, "Author") ||
+            _has_ci(a, "ReadItems")))
+    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "%s read rights on %s given to %s", a,
+                  _or(_param(ctx, "Identity", b, sizeof(b)), "?"), _or(_param(ctx, "User", c, sizeof(c)), "?"));
   else if (g_ascii_strcasecmp(op, "New-ManagementRoleAssignment") == 0 && _param(ctx, "Role", a, sizeof(a)) &&
-           (strstr(a, "ApplicationImpersonation") ||
-            (_param(ctx, "App", b, sizeof(b)) && g_str_has_prefix(a, "Application Mail"))))
-    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "Exchange role %s assigned", a);
+           (_has_ci(a, "ApplicationImpersonation") ||
+            /* RBAC for Applications: Application Mail.*, Mail Full Access, and EWS.AccessAsApp, the role
+               form of full_access_as_app */
+            (_param(ctx, "App", b, sizeof(b)) &&
+             (g_ascii_strncasecmp(a, "Application Mail", 16) == 0 ||
+              g_ascii_strncasecmp(a, "Application EWS.", 16) == 0))))
+    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "Exchange role %s assigned to %s", a,
+                  _or(_param(ctx, "App", b, sizeof(b)), _or(_param(ctx, "User", c, sizeof(c)), "?")));
 }
 
 /* 13. off-hours */

@@ -448,9 +448,29 @@ _observe_pair(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket
   mbx_table_release(shard);
 }
 
+/* a user reading someone else's mailbox: remember since when (in the pair table) */
 static void
-_observe_actor(MbxState *self, const gchar *kind, const gchar *id, gsize id_len, guint32 mailbox_hash, gint64 t,
-               const MbxBucket *delta, MbxObservation *out)
+_observe_delegate(MbxState *self, const MbxRecord *record, gint64 t, MbxObservation *out)
+{
+  gsize mailbox_len, actor_len;
+  const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
+  const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, &actor_len);
+  MbxActorKind kind = mbx_record_get_actor_kind(record);
+  MbxShard *shard;
+  gboolean created;
+
+  if (!actor || (kind != MBX_ACTOR_DELEGATE && kind != MBX_ACTOR_ADMIN))
+    return;
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_PAIRS], _key(self, "pd", mailbox, mailbox_len, actor, actor_len),
+                                _minute(t), &created, &shard);
+  out->has_delegate = TRUE;
+  out->delegate_first_seen = (gint64) e->first_seen * G_TIME_SPAN_MINUTE;
+  mbx_table_release(shard);
+}
+
+static void
+_observe_actor(MbxState *self, MbxActorRef ref, const gchar *kind, const gchar *id, gsize id_len, guint32 mailbox_hash,
+               gint64 t, const MbxBucket *delta, MbxObservation *out)
 {
   MbxBucket sums[MBX_MAX_WINDOWS];
   guint32 minute = _minute(t);
@@ -466,6 +486,8 @@ _observe_actor(MbxState *self, const gchar *kind, const gchar *id, gsize id_len,
   for (guint w = 0; w < self->options.n_windows; w++)
     {
       guint n = mbx_distinct_count_since(p->mailboxes, ACTOR_MAILBOXES, _window_start_minute(self, w, t));
+      out->actor_mailboxes_of[ref][w] = n;
+      out->actor_searches_of[ref][w] = sums[w].searches;
       out->actor_mailboxes[w] = MAX(out->actor_mailboxes[w], n);
       out->actor_searches[w] = MAX(out->actor_searches[w], sums[w].searches);
     }
@@ -486,11 +508,11 @@ _observe_actors(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuck
   {
     MbxField field;
     const gchar *kind;
-  } actors[] = {
-    { MBX_F_APP_ID, "aa" },
-    { MBX_F_ACTOR, "au" },
-    { MBX_F_CLIENT_IP, "ai" },
-    { MBX_F_SESSION_ID, "as" },
+  } actors[MBX_ACTOR_REF_MAX] = {
+    [MBX_ACTOR_REF_APP] = { MBX_F_APP_ID, "aa" },
+    [MBX_ACTOR_REF_USER] = { MBX_F_ACTOR, "au" },
+    [MBX_ACTOR_REF_IP] = { MBX_F_CLIENT_IP, "ai" },
+    [MBX_ACTOR_REF_SESSION] = { MBX_F_SESSION_ID, "as" },
   };
   gsize mailbox_len;
   const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
@@ -504,7 +526,7 @@ _observe_actors(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuck
       gsize len;
       const gchar *id = mbx_record_get_string(record, actors[i].field, &len);
       if (id)
-        _observe_actor(self, actors[i].kind, id, len, mailbox_hash, t, delta, out);
+        _observe_actor(self, (MbxActorRef) i, actors[i].kind, id, len, mailbox_hash, t, delta, out);
     }
 }
 
@@ -558,6 +580,7 @@ mbx_state_observe_full(MbxState *self, const MbxRecord *record, gint64 receive_t
   _observe_mailbox(self, record, t, &delta, out);
   if (mbx_record_has(record, MBX_F_APP_ID))
     _observe_pair(self, record, t, &delta, out);
+  _observe_delegate(self, record, t, out);
   _observe_actors(self, record, t, &delta, out);
 }
 
