@@ -61,13 +61,19 @@ policy_from_text(const gchar *text)
   GError *error = NULL;
   gchar *path = policy_write(text);
   MbxPolicy *policy = mbx_policy_load(path, &error);
+  policy_remove(path);
   cr_assert_not_null(policy, "the policy did not load: %s", error ? error->message : "(no error)");
-  g_unlink(path);
+  return policy;
+}
+
+void
+policy_remove(gchar *path)
+{
   gchar *dir = g_path_get_dirname(path);
+  g_unlink(path);
   g_rmdir(dir);
   g_free(dir);
   g_free(path);
-  return policy;
 }
 
 MbxPolicy *

@@ -56,8 +56,10 @@ typedef struct
 RulesHarness *rh_new(MbxPolicy *policy);
 void rh_free(RulesHarness *h);
 
-/* writes @text to a key file in a fresh temporary directory; returns its path (g_free it; the file stays) */
+/* writes @text to a key file in a fresh temporary directory; returns its path (policy_remove() it) */
 gchar *policy_write(const gchar *text);
+/* removes the file policy_write() wrote and its directory, and frees @path */
+void policy_remove(gchar *path);
 /* the policy loaded from @text; fails the running test with the loader's message when it does not load */
 MbxPolicy *policy_from_text(const gchar *text);
 /* the built-in policy with every rule but those in the -1-terminated @rules disabled */

@@ -49,6 +49,11 @@ load_error(const gchar *text, gchar **path_out)
   gchar *path = policy_write(text);
   MbxPolicy *p = mbx_policy_load(path, &error);
 
+  /* the message names the path; the file itself is no longer needed */
+  gchar *dir = g_path_get_dirname(path);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(dir);
   cr_assert_null(p, "the policy loaded:\n%s", text);
   cr_assert_not_null(error, "no error set for:\n%s", text);
   cr_assert_eq(error->domain, MBX_ERROR);
