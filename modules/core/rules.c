@@ -181,8 +181,8 @@ _sync_unusual(const MbxRuleContext *ctx, MbxVerdict *v)
                   folders, _or(_str(ctx, MBX_F_MAILBOX), "?"), _or(_str(ctx, MBX_F_ACCESS_PATH), "an unknown path"));
   else if (ctx->obs && ctx->learned && ctx->obs->network_new &&
            !mbx_policy_is_trusted_ip(ctx->policy, _str(ctx, MBX_F_CLIENT_IP)))
-    /* Outlook itself on a new network: half the weight, it needs company to alert */
-    mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, -mbx_policy_rule(ctx->policy, MBX_RULE_SYNC_UNUSUAL)->weight / 2,
+    /* Outlook itself on a new network: a fifth of the weight (location-untrusted already counts the network) */
+    mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, -mbx_policy_rule(ctx->policy, MBX_RULE_SYNC_UNUSUAL)->weight * 4 / 5,
                   "%" G_GINT64_FORMAT " folder(s) of %s synced by Outlook from %s, a network never seen for it", folders,
                   _or(_str(ctx, MBX_F_MAILBOX), "?"), _or(_str(ctx, MBX_F_CLIENT_IP), "?"));
 }
@@ -360,6 +360,11 @@ _nonowner_access(const MbxRuleContext *ctx, MbxVerdict *v)
                       actor == MBX_ACTOR_ADMIN;
   if (!nonowner)
     return;
+  /* a delegation already in use during the learning period is the tenant's normal (a shared mailbox, an assistant) */
+  const MbxPolicyThresholds *th = mbx_policy_thresholds(ctx->policy);
+  if (ctx->learned && ctx->obs->has_delegate &&
+      ctx->obs->delegate_first_seen < ctx->obs->tenant_first_seen + th->learning_us)
+    return;
 
   /* Sentinel's threshold: more than one user's mailbox, or more than five folders */
   const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
@@ -367,11 +372,14 @@ _nonowner_access(const MbxRuleContext *ctx, MbxVerdict *v)
   /* the user's own count: an app or an address is shared by many users */
   guint mailboxes = ctx->obs ? ctx->obs->actor_mailboxes_of[MBX_ACTOR_REF_USER][ctx->windows->fanout_long] : 0;
   gboolean wide = folders > t->nonowner_folders || mailboxes > (guint) t->nonowner_mailboxes;
-  gint extra = wide ? MAX(0, mbx_policy_rule(ctx->policy, MBX_RULE_NONOWNER_ACCESS)->weight) : 0;
-  mbx_rule_fire(ctx, v, MBX_RULE_NONOWNER_ACCESS, extra, "%s accessed %s as %s%s (%u mailbox(es), %" G_GINT64_FORMAT " folder(s))",
+  /* after learning, a delegation that began after it is new: rarer than any in use, so it counts double too */
+  gboolean new_delegation = ctx->learned && ctx->obs->has_delegate;
+  gint extra = wide || new_delegation ? MAX(0, mbx_policy_rule(ctx->policy, MBX_RULE_NONOWNER_ACCESS)->weight) : 0;
+  mbx_rule_fire(ctx, v, MBX_RULE_NONOWNER_ACCESS, extra, "%s accessed %s as %s%s%s (%u mailbox(es), %" G_GINT64_FORMAT " folder(s))",
                 _or(_str(ctx, MBX_F_ACTOR), "someone"), _or(_str(ctx, MBX_F_MAILBOX), "a mailbox"),
                 external ? "an external actor" : (logon >= 0 && logon < 7 ? logon_names[logon] : "non-owner"),
-                wide ? ", widely" : "", mailboxes, folders);
+                wide ? ", widely" : "", new_delegation ? ", a delegation new since the learning period" : "",
+                mailboxes, folders);
 }
 
 /* 12. grant-mail-access */
@@ -442,6 +450,18 @@ _mail_folder(const gchar *identity)
   return mail;
 }
 
+/*
+ * Mailbox and folder permissions for a person are routine admin work (shared
+ * mailboxes, assistants); grants to apps are not.  A person's grant weighs
+ * 20 less, so it alerts with other evidence (a later read by the new
+ * delegate, the correlation rules) rather than alone.
+ */
+static gint
+_person_grant_discount(const MbxRuleContext *ctx)
+{
+  return MIN(20, mbx_policy_rule(ctx->policy, MBX_RULE_GRANT_MAIL_ACCESS)->weight);
+}
+
 static void
 _grant_mail_access(const MbxRuleContext *ctx, MbxVerdict *v)
 {
@@ -468,7 +488,7 @@ _grant_mail_access(const MbxRuleContext *ctx, MbxVerdict *v)
     return;
   if (g_ascii_strcasecmp(op, "Add-MailboxPermission") == 0 && _param(ctx, "AccessRights", a, sizeof(a)) &&
       _has_ci(a, "FullAccess"))
-    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "FullAccess on %s given to %s by %s",
+    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, -_person_grant_discount(ctx), "FullAccess on %s given to %s by %s",
                   _or(_param(ctx, "Identity", b, sizeof(b)), "?"), _or(_param(ctx, "User", c, sizeof(c)), "?"),
                   _or(_str(ctx, MBX_F_ACTOR), "?"));
   else if ((g_ascii_strcasecmp(op, "Add-MailboxFolderPermission") == 0 ||
@@ -476,7 +496,7 @@ _grant_mail_access(const MbxRuleContext *ctx, MbxVerdict *v)
            _mail_folder(_param(ctx, "Identity", b, sizeof(b))) && _param(ctx, "AccessRights", a, sizeof(a)) &&
            (_has_ci(a, "Reviewer") || _has_ci(a, "Editor") || _has_ci(a, "Owner") || _has_ci(a, "Author") ||
             _has_ci(a, "ReadItems")))
-    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "%s read rights on %s given to %s", a,
+    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, -_person_grant_discount(ctx), "%s read rights on %s given to %s", a,
                   _or(_param(ctx, "Identity", b, sizeof(b)), "?"), _or(_param(ctx, "User", c, sizeof(c)), "?"));
   else if (g_ascii_strcasecmp(op, "New-ManagementRoleAssignment") == 0 && _param(ctx, "Role", a, sizeof(a)) &&
            (_has_ci(a, "ApplicationImpersonation") ||
