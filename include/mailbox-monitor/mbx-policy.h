@@ -45,6 +45,10 @@ typedef struct
   gint nonowner_folders;         /* nonowner-access: more folders than this weigh full */
   gint nonowner_mailboxes;       /* nonowner-access: more mailboxes than this weigh full */
   gint grant_tenantwide_bonus;   /* grant-mail-access: AllPrincipals or admin consent */
+  gint64 grant_window_us;        /* grant-then-access: how long a grant is remembered */
+  gint grant_first_read_bonus;   /* grant-then-access: the first read of a mailbox by the grantee */
+  gint64 signin_window_us;       /* signin-then-access: how long a sign-in is joined */
+  gint blind_spot_bonus;         /* added to a record that fires rules inside a blind-spot window */
 } MbxPolicyThresholds;
 
 

@@ -38,6 +38,8 @@ typedef enum
   MBX_TABLE_PAIRS,       /* (mailbox, app) */
   MBX_TABLE_TENANTS,
   MBX_TABLE_TENANT_APPS, /* (tenant, app) that read mail */
+  MBX_TABLE_GRANTS,      /* (tenant, grantee) of mail grants */
+  MBX_TABLE_SIGNINS,     /* sign-ins by token id, session id and user */
   MBX_TABLE_MAX
 } MbxTable;
 
@@ -57,6 +59,34 @@ typedef struct
 /* 10 min, 1 h and 24 h windows of 6 buckets, 2 h lateness, 15 min skew, 100k mailboxes */
 void mbx_state_options_defaults(MbxStateOptions *options);
 gboolean mbx_state_options_validate(const MbxStateOptions *options, GError **error);
+
+typedef enum
+{
+  MBX_SIGNIN_JOIN_NONE,     /* not a joinable access, or nothing to join by */
+  MBX_SIGNIN_JOIN_TOKEN,    /* by token id (UniqueTokenId / SignInActivityId) */
+  MBX_SIGNIN_JOIN_SESSION,  /* by session id (AADSessionId / SessionId) */
+  MBX_SIGNIN_JOIN_USER,     /* only by user: the latest sign-in of the actor */
+  MBX_SIGNIN_JOIN_UNMATCHED /* the access carries a token id that matches no sign-in */
+} MbxSigninJoin;
+
+typedef enum
+{
+  MBX_SIGNIN_SCRIPTED = 1 << 0, /* a scripting tool's user agent */
+  MBX_SIGNIN_LEGACY = 1 << 1,   /* ROPC, or EWS / other legacy clients */
+  MBX_SIGNIN_FAILED = 1 << 2,
+} MbxSigninFlags;
+
+typedef enum
+{
+  MBX_BLIND_NONE,
+  MBX_BLIND_THROTTLED,      /* 24 hours after IsThrottled=True */
+  MBX_BLIND_AUDIT_OFF,      /* the mailbox's auditing disabled or trimmed */
+  MBX_BLIND_TENANT_OFF,     /* the tenant's audit ingestion off */
+  MBX_BLIND_MAX
+} MbxBlindSpot;
+
+const gchar *mbx_blind_spot_name(MbxBlindSpot blind);
+const gchar *mbx_signin_join_name(MbxSigninJoin join);
 
 /* the actors a record is counted for */
 typedef enum
@@ -104,6 +134,25 @@ typedef struct _MbxObservation
   guint actor_searches[MBX_MAX_WINDOWS];   /* most searches any of them made */
   guint actor_mailboxes_of[MBX_ACTOR_REF_MAX][MBX_MAX_WINDOWS]; /* the same, per actor */
   guint actor_searches_of[MBX_ACTOR_REF_MAX][MBX_MAX_WINDOWS];
+
+  /* correlation: the latest mail grant to the record's app or user */
+  gboolean has_grant;
+  gint64 grant_time;
+  gchar grant_id[40];         /* the grant record's Id */
+  gchar grant_operation[48];
+
+  /* correlation: the sign-in behind this access */
+  MbxSigninJoin signin_join;
+  gint64 signin_time;
+  gchar signin_id[40];
+  gchar signin_ip[48];
+  guint8 signin_flags;        /* MbxSigninFlags */
+  gboolean signins_flowing;   /* the tenant's sign-in logs arrived in the last day of event time */
+
+  /* coverage: a blind-spot window over the record's mailbox (or the whole tenant) */
+  MbxBlindSpot blind_spot;
+  gint64 blind_since;
+  gint64 blind_until;         /* G_MAXINT64: until a record shows auditing back */
 
   /* tenant */
   gint64 tenant_first_seen;   /* the tenant's earliest record: the learning period starts there */

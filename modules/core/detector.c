@@ -44,6 +44,10 @@ static const gchar *rule_ids[MBX_RULE_MAX] = {
   [MBX_RULE_NONOWNER_ACCESS] = "nonowner-access",
   [MBX_RULE_GRANT_MAIL_ACCESS] = "grant-mail-access",
   [MBX_RULE_OFF_HOURS] = "off-hours",
+  [MBX_RULE_GRANT_THEN_ACCESS] = "grant-then-access",
+  [MBX_RULE_SIGNIN_THEN_ACCESS] = "signin-then-access",
+  [MBX_RULE_TOKEN_UNMATCHED] = "token-unmatched",
+  [MBX_RULE_AUDIT_TAMPER] = "audit-tamper",
 };
 
 static const gchar *rule_names[MBX_RULE_MAX] = {
@@ -60,6 +64,10 @@ static const gchar *rule_names[MBX_RULE_MAX] = {
   [MBX_RULE_NONOWNER_ACCESS] = "Mailbox accessed by someone other than its owner",
   [MBX_RULE_GRANT_MAIL_ACCESS] = "Mail access granted",
   [MBX_RULE_OFF_HOURS] = "Mailbox accessed outside its usual hours",
+  [MBX_RULE_GRANT_THEN_ACCESS] = "Mail read after a mail grant",
+  [MBX_RULE_SIGNIN_THEN_ACCESS] = "Mail read after a risky sign-in",
+  [MBX_RULE_TOKEN_UNMATCHED] = "Mail read with a token no sign-in issued",
+  [MBX_RULE_AUDIT_TAMPER] = "Mailbox auditing tampered with",
 };
 
 static const gchar *rule_descriptions[MBX_RULE_MAX] = {
@@ -87,6 +95,14 @@ static const gchar *rule_descriptions[MBX_RULE_MAX] = {
   [MBX_RULE_GRANT_MAIL_ACCESS] = "A grant gave mail access: Mail or EWS scopes, full_access_as_app, new app credentials, "
                                  "FullAccess or folder read rights, or an Exchange application role.",
   [MBX_RULE_OFF_HOURS] = "The mailbox was read outside the hours it is usually active.",
+  [MBX_RULE_GRANT_THEN_ACCESS] = "An app or user that received a mail grant recently read mail; the first read after "
+                                 "the grant weighs most.",
+  [MBX_RULE_SIGNIN_THEN_ACCESS] = "The mail access joins (by token, session or user) a recent sign-in that was risky: "
+                                  "a scripted agent, legacy authentication, or an untrusted location.",
+  [MBX_RULE_TOKEN_UNMATCHED] = "The mail access carries a token id that no sign-in issued while the tenant's sign-in "
+                               "logs are flowing: the mark of a forged or replayed token.",
+  [MBX_RULE_AUDIT_TAMPER] = "Auditing was switched off, trimmed of mail reads and searches, or bypassed for an "
+                            "account, for a mailbox or the whole tenant: what follows may go unseen.",
 };
 
 
@@ -256,6 +272,13 @@ mbx_detector_evaluate_observed(const MbxDetector *self, const MbxRecord *record,
   if (ctx.obs)
     ctx.learned = !ctx.obs->late && ctx.obs->event_time >= ctx.obs->tenant_first_seen + t->learning_us;
   mbx_rules_check_all(&ctx, verdict);
+  if (ctx.obs && ctx.obs->blind_spot != MBX_BLIND_NONE && ctx.obs->blind_since < ctx.obs->event_time && verdict->rules)
+    {
+      /* what fires inside a blind spot is all the audit shows of it: it weighs more */
+      verdict->score = MIN(100, verdict->score + t->blind_spot_bonus);
+      g_strlcat(verdict->reason, "; in a blind-spot window: ", sizeof(verdict->reason));
+      g_strlcat(verdict->reason, mbx_blind_spot_name(ctx.obs->blind_spot), sizeof(verdict->reason));
+    }
   verdict->suspicious = verdict->rules != 0 && verdict->score >= t->alert_score;
 }
 

@@ -60,6 +60,10 @@ static const gint default_weights[MBX_RULE_MAX] = {
   [MBX_RULE_NONOWNER_ACCESS] = 25,
   [MBX_RULE_GRANT_MAIL_ACCESS] = 50,
   [MBX_RULE_OFF_HOURS] = 10,
+  [MBX_RULE_GRANT_THEN_ACCESS] = 50,
+  [MBX_RULE_SIGNIN_THEN_ACCESS] = 40,
+  [MBX_RULE_TOKEN_UNMATCHED] = 50,
+  [MBX_RULE_AUDIT_TAMPER] = 80,
 };
 
 /* scripting tools and libraries, and the agents attack tools forge or leave */
@@ -139,6 +143,12 @@ _set_defaults(MbxPolicy *self)
   t->nonowner_folders = 5;
   t->nonowner_mailboxes = 1;
   t->grant_tenantwide_bonus = 20;
+  /* consent phishing reads within hours; a week catches a slow start */
+  t->grant_window_us = 7 * G_TIME_SPAN_DAY;
+  t->grant_first_read_bonus = 30;
+  /* a token lives about an hour, a refresh session a working day */
+  t->signin_window_us = 12 * G_TIME_SPAN_HOUR;
+  t->blind_spot_bonus = 15;
 
   for (gsize i = 0; i < G_N_ELEMENTS(default_agent_patterns); i++)
     g_ptr_array_add(self->agent_patterns, g_strdup(default_agent_patterns[i]));
@@ -386,9 +396,10 @@ _load_list(Loader *l, const gchar *group, const gchar *key, GPtrArray *into, gbo
 static gboolean
 _load_policy_group(Loader *l, MbxPolicy *self)
 {
-  static const gchar *keys[] = { "learning-period", "alert-score", NULL };
+  static const gchar *keys[] = { "learning-period", "alert-score", "blind-spot-bonus", NULL };
   return _check_keys(l, "policy", keys) && _get_duration(l, "policy", "learning-period", &self->thresholds.learning_us) &&
-         _get_int(l, "policy", "alert-score", 1, 100, &self->thresholds.alert_score);
+         _get_int(l, "policy", "alert-score", 1, 100, &self->thresholds.alert_score) &&
+         _get_int(l, "policy", "blind-spot-bonus", 0, 100, &self->thresholds.blind_spot_bonus);
 }
 
 static gboolean
@@ -488,6 +499,12 @@ _load_rule(Loader *l, MbxPolicy *self, MbxRule rule)
     case MBX_RULE_GRANT_MAIL_ACCESS:
       keys[2] = "tenant-wide-bonus";
       break;
+    case MBX_RULE_GRANT_THEN_ACCESS:
+      keys[2] = "window", keys[3] = "first-read-bonus";
+      break;
+    case MBX_RULE_SIGNIN_THEN_ACCESS:
+      keys[2] = "window";
+      break;
     default:
       break;
     }
@@ -516,6 +533,11 @@ _load_rule(Loader *l, MbxPolicy *self, MbxRule rule)
              _get_int(l, group, "max-mailboxes", 0, 31, &t->nonowner_mailboxes);
     case MBX_RULE_GRANT_MAIL_ACCESS:
       return _get_int(l, group, "tenant-wide-bonus", 0, 100, &t->grant_tenantwide_bonus);
+    case MBX_RULE_GRANT_THEN_ACCESS:
+      return _get_duration(l, group, "window", &t->grant_window_us) &&
+             _get_int(l, group, "first-read-bonus", 0, 100, &t->grant_first_read_bonus);
+    case MBX_RULE_SIGNIN_THEN_ACCESS:
+      return _get_duration(l, group, "window", &t->signin_window_us);
     default:
       return TRUE;
     }

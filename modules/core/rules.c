@@ -14,6 +14,7 @@
 #include "rules.h"
 #include "mbx-access-path.h"
 #include "mbx-time.h"
+#include "mbx-facts.h"
 
 #include <string.h>
 
@@ -383,40 +384,10 @@ _nonowner_access(const MbxRuleContext *ctx, MbxVerdict *v)
 }
 
 /* 12. grant-mail-access */
-static gboolean
-_mail_scopes(const gchar *scopes)
-{
-  static const gchar *mail[] = { "mail.", "ews.", "full_access_as_app", "imap.accessasuser", "pop.accessasuser",
-                                 "exchange.manageasapp", "mailboxsettings." };
-  if (!scopes)
-    return FALSE;
-  gchar *lower = g_ascii_strdown(scopes, -1);
-  gboolean hit = FALSE;
-  for (gsize i = 0; i < G_N_ELEMENTS(mail) && !hit; i++)
-    hit = strstr(lower, mail[i]) != NULL;
-  g_free(lower);
-  return hit;
-}
-
 static const gchar *
 _param(const MbxRuleContext *ctx, const gchar *name, gchar *buf, gsize size)
 {
-  /* parameters are a JSON object of strings: find "name":"value" */
-  const gchar *params = _str(ctx, MBX_F_PARAMETERS);
-  gchar key[64];
-  g_snprintf(key, sizeof(key), "\"%s\":\"", name);
-  const gchar *p = params ? strstr(params, key) : NULL;
-  if (!p)
-    return NULL;
-  p += strlen(key);
-  gsize n = 0;
-  while (p[n] && p[n] != '"' && n + 1 < size)
-    {
-      buf[n] = p[n];
-      n++;
-    }
-  buf[n] = '\0';
-  return buf;
+  return mbx_facts_param(ctx->record, name, buf, size);
 }
 
 /* cmdlet parameter values are as typed, and PowerShell takes "fullaccess" as well as "FullAccess" */
@@ -476,7 +447,7 @@ _grant_mail_access(const MbxRuleContext *ctx, MbxVerdict *v)
         return;
       gboolean wide = mbx_record_get_int(ctx->record, MBX_F_TENANT_WIDE, 0) == 1;
       const gchar *scopes = _str(ctx, MBX_F_SCOPES);
-      if (_mail_scopes(scopes))
+      if (mbx_facts_mail_scopes(scopes))
         mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, wide ? t->grant_tenantwide_bonus : 0,
                       "%s gave app %s mail access (%s)%s", op, _or(target, "?"), scopes,
                       wide ? " for every user" : "");
@@ -523,6 +494,106 @@ _off_hours(const MbxRuleContext *ctx, MbxVerdict *v)
                   _or(_str(ctx, MBX_F_MAILBOX), "mailbox"), hour);
 }
 
+static gboolean
+_mail_read(MbxKind kind)
+{
+  return kind == MBX_KIND_MAIL_ACCESS || kind == MBX_KIND_MAIL_SEARCH;
+}
+
+static void
+_time_ago(gint64 us, gchar *buf, gsize size)
+{
+  if (us < G_TIME_SPAN_HOUR)
+    g_snprintf(buf, size, "%" G_GINT64_FORMAT " min", MAX(us, 0) / G_TIME_SPAN_MINUTE);
+  else if (us < 2 * G_TIME_SPAN_DAY)
+    g_snprintf(buf, size, "%.1f h", (gdouble) us / G_TIME_SPAN_HOUR);
+  else
+    g_snprintf(buf, size, "%.1f days", (gdouble) us / G_TIME_SPAN_DAY);
+}
+
+/* 14. grant-then-access: no public anchor joins the grant to the reads it enabled */
+static void
+_grant_then_access(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const MbxObservation *o = ctx->obs;
+  if (!o || !o->has_grant || !_mail_read(ctx->kind) || ctx->trusted)
+    return;
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
+  gint64 since = o->event_time - o->grant_time;
+  /* the grant may arrive a little after the first read (delivery order): within the lateness it still joins */
+  if (since > t->grant_window_us || since < -2 * G_TIME_SPAN_HOUR)
+    return;
+  gchar ago[32];
+  _time_ago(since, ago, sizeof(ago));
+  gboolean first = o->has_app && o->pair_new;
+  mbx_rule_fire(ctx, v, MBX_RULE_GRANT_THEN_ACCESS, first ? t->grant_first_read_bonus : 0,
+                "%s read %s %s after the grant %s (%s)%s", _or(_str(ctx, MBX_F_APP_ID), _or(_str(ctx, MBX_F_ACTOR), "?")),
+                _or(_str(ctx, MBX_F_MAILBOX), "mail"), ago, o->grant_id, o->grant_operation,
+                first ? ", its first read of this mailbox" : "");
+}
+
+/* 15. signin-then-access */
+static void
+_signin_then_access(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const MbxObservation *o = ctx->obs;
+  if (!o || !_mail_read(ctx->kind) || ctx->trusted || o->signin_join == MBX_SIGNIN_JOIN_NONE ||
+      o->signin_join == MBX_SIGNIN_JOIN_UNMATCHED)
+    return;
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
+  gint64 since = o->event_time - o->signin_time;
+  if (since > t->signin_window_us || since < -2 * G_TIME_SPAN_HOUR)
+    return;
+  const gchar *why = NULL;
+  if (o->signin_flags & MBX_SIGNIN_SCRIPTED)
+    why = "a scripted agent";
+  else if (o->signin_flags & MBX_SIGNIN_LEGACY)
+    why = "legacy authentication";
+  else if (mbx_policy_has_trusted_networks(ctx->policy) && o->signin_ip[0] &&
+           !mbx_policy_is_trusted_ip(ctx->policy, o->signin_ip) && ctx->learned && o->network_new)
+    why = "an untrusted network new for the mailbox";
+  if (!why)
+    return;
+  gchar ago[32];
+  _time_ago(since, ago, sizeof(ago));
+  mbx_rule_fire(ctx, v, MBX_RULE_SIGNIN_THEN_ACCESS, 0, "%s read %s after sign-in %s from %s (%s, joined by %s, %s before)",
+                _or(_str(ctx, MBX_F_ACTOR), "?"), _or(_str(ctx, MBX_F_MAILBOX), "mail"), o->signin_id,
+                o->signin_ip[0] ? o->signin_ip : "?", why, mbx_signin_join_name(o->signin_join), ago);
+}
+
+/* 16. token-unmatched */
+static void
+_token_unmatched(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  const MbxObservation *o = ctx->obs;
+  /* sign-ins from before the feed started would be missing: only after learning, and only while they flow */
+  if (!o || !ctx->learned || !_mail_read(ctx->kind) || ctx->trusted || o->signin_join != MBX_SIGNIN_JOIN_UNMATCHED ||
+      !o->signins_flowing)
+    return;
+  mbx_rule_fire(ctx, v, MBX_RULE_TOKEN_UNMATCHED, 0, "%s read with token %s, which no sign-in issued",
+                _or(_str(ctx, MBX_F_MAILBOX), "mail"), _or(_str(ctx, MBX_F_TOKEN_ID), "?"));
+}
+
+/* 17. audit-tamper */
+static void
+_audit_tamper(const MbxRuleContext *ctx, MbxVerdict *v)
+{
+  static const gchar *what[MBX_TAMPER_MAX] = {
+    [MBX_TAMPER_MAILBOX_AUDIT_OFF] = "auditing of mailbox %s switched off",
+    [MBX_TAMPER_AUDIT_TRIMMED] = "mail reads or searches removed from the audit of %s",
+    [MBX_TAMPER_BYPASS_ON] = "audit bypass set for %s: its access to every mailbox goes unlogged",
+    [MBX_TAMPER_TENANT_OFF] = "the tenant's audit switched off%s",
+  };
+  MbxTamperFact fact;
+  MbxTamper kind = mbx_facts_tamper(ctx->record, &fact);
+  if (kind >= MBX_TAMPER_MAX || !what[kind])
+    return;
+  gchar clause[300];
+  g_snprintf(clause, sizeof(clause), what[kind], kind == MBX_TAMPER_TENANT_OFF ? "" : fact.target);
+  mbx_rule_fire(ctx, v, MBX_RULE_AUDIT_TAMPER, 0, "%s by %s (%s)", clause, _or(_str(ctx, MBX_F_ACTOR), "?"),
+                _or(_str(ctx, MBX_F_OPERATION), "?"));
+}
+
 void
 mbx_rules_check_all(const MbxRuleContext *ctx, MbxVerdict *verdict)
 {
@@ -539,4 +610,8 @@ mbx_rules_check_all(const MbxRuleContext *ctx, MbxVerdict *verdict)
   _nonowner_access(ctx, verdict);
   _grant_mail_access(ctx, verdict);
   _off_hours(ctx, verdict);
+  _grant_then_access(ctx, verdict);
+  _signin_then_access(ctx, verdict);
+  _token_unmatched(ctx, verdict);
+  _audit_tamper(ctx, verdict);
 }

@@ -19,6 +19,7 @@
 #include "mbx-baseline.h"
 #include "mbx-distinct.h"
 #include "mbx-error.h"
+#include "mbx-facts.h"
 #include "mbx-hash.h"
 #include "mbx-ip.h"
 #include "state-private.h"
@@ -39,6 +40,9 @@ typedef struct
   MbxDistinctSlot nets[MAILBOX_NETS];
   guint32 path_last_seen[MBX_PATH_MAX]; /* minute + 1, 0 = never */
   MbxBaseline baseline;
+  gint64 blind_since;
+  gint64 blind_until;                   /* 0: no blind spot; G_MAXINT64: until auditing is back */
+  guint32 blind_reason;                 /* MbxBlindSpot */
   MbxBucket buckets[];                  /* n_windows * n_buckets */
 } MailboxPayload;
 
@@ -58,9 +62,53 @@ typedef struct
 typedef struct
 {
   gint64 watermark;
+  gint64 signin_last;                   /* event time of the latest sign-in record */
+  gint64 audit_off_since;               /* 0: the tenant's audit ingestion is on */
   guint32 heads[MBX_MAX_WINDOWS];
   MbxBucket buckets[];
 } TenantPayload;
+
+typedef struct
+{
+  gint64 time;
+  gchar id[40];
+  gchar operation[48];
+} GrantPayload;
+
+typedef struct
+{
+  gint64 time;
+  gchar id[40];
+  gchar ip[48];
+  guint32 flags;
+} SigninPayload;
+
+static const gchar *blind_names[MBX_BLIND_MAX] = {
+  [MBX_BLIND_NONE] = "none",
+  [MBX_BLIND_THROTTLED] = "throttled",
+  [MBX_BLIND_AUDIT_OFF] = "mailbox-audit-off",
+  [MBX_BLIND_TENANT_OFF] = "tenant-audit-off",
+};
+
+const gchar *
+mbx_blind_spot_name(MbxBlindSpot blind)
+{
+  return blind < MBX_BLIND_MAX ? blind_names[blind] : NULL;
+}
+
+static const gchar *join_names[] = {
+  [MBX_SIGNIN_JOIN_NONE] = "none",
+  [MBX_SIGNIN_JOIN_TOKEN] = "token",
+  [MBX_SIGNIN_JOIN_SESSION] = "session",
+  [MBX_SIGNIN_JOIN_USER] = "user",
+  [MBX_SIGNIN_JOIN_UNMATCHED] = "unmatched",
+};
+
+const gchar *
+mbx_signin_join_name(MbxSigninJoin join)
+{
+  return join <= MBX_SIGNIN_JOIN_UNMATCHED ? join_names[join] : NULL;
+}
 
 static const gchar *table_names[MBX_TABLE_MAX] = {
   [MBX_TABLE_MAILBOXES] = "mailboxes",
@@ -68,6 +116,8 @@ static const gchar *table_names[MBX_TABLE_MAX] = {
   [MBX_TABLE_PAIRS] = "mailbox_apps",
   [MBX_TABLE_TENANTS] = "tenants",
   [MBX_TABLE_TENANT_APPS] = "tenant_apps",
+  [MBX_TABLE_GRANTS] = "grants",
+  [MBX_TABLE_SIGNINS] = "signins",
 };
 
 const gchar *
@@ -154,6 +204,8 @@ _cap(const MbxStateOptions *options, MbxTable table)
     [MBX_TABLE_ACTORS] = 2,
     [MBX_TABLE_PAIRS] = 4,
     [MBX_TABLE_TENANT_APPS] = 1,
+    [MBX_TABLE_GRANTS] = 1,
+    [MBX_TABLE_SIGNINS] = 3, /* each sign-in is kept by token, session and user */
   };
   if (options->max_entries[table])
     return options->max_entries[table];
@@ -200,6 +252,8 @@ mbx_state_new_with_key(const MbxStateOptions *options, const MbxHashKey *key, GE
     [MBX_TABLE_PAIRS] = sizeof(PairPayload),
     [MBX_TABLE_TENANTS] = sizeof(TenantPayload) + _ring_bytes(options),
     [MBX_TABLE_TENANT_APPS] = 0,
+    [MBX_TABLE_GRANTS] = sizeof(GrantPayload),
+    [MBX_TABLE_SIGNINS] = sizeof(SigninPayload),
   };
   for (gint t = 0; t < MBX_TABLE_MAX; t++)
     {
@@ -341,7 +395,8 @@ _window_start_minute(MbxState *self, guint w, gint64 t)
 /* ---- the tables, one record at a time -------------------------------- */
 
 static gboolean
-_observe_tenant(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket *delta, MbxObservation *out)
+_observe_tenant(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket *delta,
+                const MbxTamperFact *tamper, MbxObservation *out)
 {
   gsize len;
   const gchar *tenant = mbx_record_get_string(record, MBX_F_TENANT, &len);
@@ -358,6 +413,20 @@ _observe_tenant(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuck
       if (t > p->watermark)
         p->watermark = t;
       _window_all(self, p->heads, p->buckets, t, delta, out->tenant);
+      if (mbx_record_get_kind(record) == MBX_KIND_SIGNIN && t > p->signin_last)
+        p->signin_last = t;
+      if (tamper->kind == MBX_TAMPER_TENANT_OFF && !p->audit_off_since)
+        p->audit_off_since = t;
+      else if (tamper->kind == MBX_TAMPER_TENANT_ON)
+        p->audit_off_since = 0;
+    }
+  /* sign-in logs that went quiet for a day of event time switch the sign-in join off */
+  out->signins_flowing = p->signin_last && t - p->signin_last <= G_TIME_SPAN_DAY;
+  if (p->audit_off_since && t >= p->audit_off_since)
+    {
+      out->blind_spot = MBX_BLIND_TENANT_OFF;
+      out->blind_since = p->audit_off_since;
+      out->blind_until = G_MAXINT64;
     }
   mbx_table_release(shard);
   return !late;
@@ -413,6 +482,23 @@ _observe_mailbox(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuc
         out->mailbox_paths[w] += p->path_last_seen[i] > since;
     }
 
+  /* IsThrottled: Microsoft says to assume the next 24 hours of access went unaudited */
+  if (p->blind_until && p->blind_until != G_MAXINT64 && t >= p->blind_until)
+    p->blind_until = p->blind_since = p->blind_reason = 0;
+  if (mbx_record_get_int(record, MBX_F_THROTTLED, 0) == 1 && p->blind_reason != MBX_BLIND_AUDIT_OFF)
+    {
+      if (!p->blind_until)
+        p->blind_since = t;
+      p->blind_until = MAX(p->blind_until, t + G_TIME_SPAN_DAY);
+      p->blind_reason = MBX_BLIND_THROTTLED;
+    }
+  if (p->blind_until && t >= p->blind_since && out->blind_spot == MBX_BLIND_NONE)
+    {
+      out->blind_spot = p->blind_reason;
+      out->blind_since = p->blind_since;
+      out->blind_until = p->blind_until;
+    }
+
   mbx_baseline_observe(&p->baseline, (guint32) (t / G_TIME_SPAN_HOUR), delta->items);
   guint hour_of_day = (guint) ((t / G_TIME_SPAN_HOUR) % 24);
   mbx_baseline_expected(&p->baseline, hour_of_day, &out->baseline_mean, &out->baseline_stddev, &out->baseline_days);
@@ -446,6 +532,207 @@ _observe_pair(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket
                       _key(self, "ta", tenant ? tenant : "", tenant_len, app, app_len), _minute(t), &created, &shard);
   out->app_new_in_tenant = created;
   mbx_table_release(shard);
+}
+
+/* a mailbox's own auditing switched off or trimmed: blind until a record shows it back */
+static void
+_mark_mailbox_audit(MbxState *self, const MbxTamperFact *tamper, gint64 t)
+{
+  MbxShard *shard;
+  gboolean created;
+  gsize len = strlen(tamper->target);
+
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_MAILBOXES], _key(self, "m", tamper->target, len, NULL, 0),
+                                _minute(t), &created, &shard);
+  MailboxPayload *p = mbx_entry_payload(e);
+  if (tamper->kind == MBX_TAMPER_MAILBOX_AUDIT_ON)
+    {
+      if (p->blind_reason == MBX_BLIND_AUDIT_OFF)
+        p->blind_until = p->blind_since = p->blind_reason = 0;
+    }
+  else
+    {
+      p->blind_since = p->blind_reason == MBX_BLIND_AUDIT_OFF ? MIN(p->blind_since, t) : t;
+      p->blind_until = G_MAXINT64;
+      p->blind_reason = MBX_BLIND_AUDIT_OFF;
+    }
+  mbx_table_release(shard);
+}
+
+static void
+_copy_id(gchar *dst, gsize size, const MbxRecord *record, MbxField field)
+{
+  const gchar *v = mbx_record_get_string(record, field, NULL);
+  g_strlcpy(dst, v ? v : "", size);
+}
+
+static void
+_remember_grant(MbxState *self, const MbxRecord *record, const MbxGrantFact *grant, gint64 t)
+{
+  gsize tenant_len;
+  const gchar *tenant = mbx_record_get_string(record, MBX_F_TENANT, &tenant_len);
+  MbxShard *shard;
+  gboolean created;
+
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_GRANTS],
+                                _key(self, "g", tenant ? tenant : "", tenant_len, grant->grantee, strlen(grant->grantee)),
+                                _minute(t), &created, &shard);
+  GrantPayload *p = mbx_entry_payload(e);
+  if (created || t >= p->time)
+    {
+      p->time = t;
+      _copy_id(p->id, sizeof(p->id), record, MBX_F_ID);
+      _copy_id(p->operation, sizeof(p->operation), record, MBX_F_OPERATION);
+    }
+  mbx_table_release(shard);
+}
+
+static guint32
+_signin_flags(const MbxRecord *record)
+{
+  static const gchar *legacy[] = { "ropc", "exchange web services", "other clients", "exchange activesync",
+                                   "imap", "pop", "authenticated smtp", "mapi over http" };
+  gsize len;
+  guint32 flags = 0;
+  const gchar *agent = mbx_record_get_string(record, MBX_F_CLIENT_INFO, &len);
+  if (mbx_user_agent_is_scripted(agent, len))
+    flags |= MBX_SIGNIN_SCRIPTED;
+  const gchar *protocol = mbx_record_get_string(record, MBX_F_AUTH_PROTOCOL, NULL);
+  if (protocol)
+    {
+      gchar *lower = g_ascii_strdown(protocol, -1);
+      for (gsize i = 0; i < G_N_ELEMENTS(legacy); i++)
+        {
+          if (strstr(lower, legacy[i]))
+            flags |= MBX_SIGNIN_LEGACY;
+        }
+      g_free(lower);
+    }
+  return flags;
+}
+
+/* a successful sign-in, kept by token id, session id and user, to join the mail access that follows */
+static void
+_remember_signin(MbxState *self, const MbxRecord *record, gint64 t)
+{
+  static const struct
+  {
+    MbxField field;
+    const gchar *kind;
+  } keys[] = { { MBX_F_TOKEN_ID, "st" }, { MBX_F_SESSION_ID, "ss" }, { MBX_F_MAILBOX, "su" } };
+  const gchar *result = mbx_record_get_string(record, MBX_F_RESULT, NULL);
+  const gchar *op = mbx_record_get_string(record, MBX_F_OPERATION, NULL);
+
+  if ((result && g_ascii_strcasecmp(result, "Failure") == 0) || (op && g_ascii_strcasecmp(op, "UserLoginFailed") == 0))
+    return;
+  guint32 flags = _signin_flags(record);
+  for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+    {
+      gsize len;
+      const gchar *v = mbx_record_get_string(record, keys[i].field, &len);
+      MbxShard *shard;
+      gboolean created;
+      if (!v)
+        continue;
+      MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_SIGNINS], _key(self, keys[i].kind, v, len, NULL, 0),
+                                    _minute(t), &created, &shard);
+      SigninPayload *p = mbx_entry_payload(e);
+      if (created || t >= p->time)
+        {
+          p->time = t;
+          p->flags = flags;
+          _copy_id(p->id, sizeof(p->id), record, MBX_F_ID);
+          _copy_id(p->ip, sizeof(p->ip), record, MBX_F_CLIENT_IP);
+        }
+      mbx_table_release(shard);
+    }
+}
+
+static gboolean
+_find_signin(MbxState *self, const gchar *kind, const gchar *value, gsize len, MbxObservation *out)
+{
+  MbxShard *shard;
+  MbxEntry *e = mbx_table_find(self->tables[MBX_TABLE_SIGNINS], _key(self, kind, value, len, NULL, 0), &shard);
+  if (e)
+    {
+      SigninPayload *p = mbx_entry_payload(e);
+      out->signin_time = p->time;
+      out->signin_flags = p->flags;
+      g_strlcpy(out->signin_id, p->id, sizeof(out->signin_id));
+      g_strlcpy(out->signin_ip, p->ip, sizeof(out->signin_ip));
+    }
+  mbx_table_release(shard);
+  return e != NULL;
+}
+
+static gboolean
+_find_grant(MbxState *self, const gchar *tenant, gsize tenant_len, const gchar *grantee, MbxObservation *out)
+{
+  MbxShard *shard;
+  gchar lower[256];
+  g_strlcpy(lower, grantee, sizeof(lower));
+  for (gchar *c = lower; *c; c++)
+    *c = g_ascii_tolower(*c);
+  MbxEntry *e = mbx_table_find(self->tables[MBX_TABLE_GRANTS],
+                               _key(self, "g", tenant ? tenant : "", tenant_len, lower, strlen(lower)), &shard);
+  if (e)
+    {
+      GrantPayload *p = mbx_entry_payload(e);
+      if (!out->has_grant || p->time > out->grant_time)
+        {
+          out->has_grant = TRUE;
+          out->grant_time = p->time;
+          g_strlcpy(out->grant_id, p->id, sizeof(out->grant_id));
+          g_strlcpy(out->grant_operation, p->operation, sizeof(out->grant_operation));
+        }
+    }
+  mbx_table_release(shard);
+  return e != NULL;
+}
+
+/* the grant and the sign-in behind a mailbox access */
+static void
+_join(MbxState *self, const MbxRecord *record, MbxObservation *out)
+{
+  gsize tenant_len, len;
+  const gchar *tenant = mbx_record_get_string(record, MBX_F_TENANT, &tenant_len);
+  const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, NULL);
+  const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, NULL);
+
+  if (app)
+    _find_grant(self, tenant, tenant_len, app, out);
+  if (actor)
+    _find_grant(self, tenant, tenant_len, actor, out);
+
+  const gchar *token = mbx_record_get_string(record, MBX_F_TOKEN_ID, &len);
+  if (token && _find_signin(self, "st", token, len, out))
+    {
+      out->signin_join = MBX_SIGNIN_JOIN_TOKEN;
+      return;
+    }
+  const gchar *session = mbx_record_get_string(record, MBX_F_AAD_SESSION_ID, &len);
+  if (!session)
+    session = mbx_record_get_string(record, MBX_F_SESSION_ID, &len);
+  if (session && _find_signin(self, "ss", session, len, out))
+    {
+      out->signin_join = MBX_SIGNIN_JOIN_SESSION;
+      return;
+    }
+  if (token)
+    {
+      out->signin_join = MBX_SIGNIN_JOIN_UNMATCHED;
+      return;
+    }
+  MbxActorKind kind = mbx_record_get_actor_kind(record);
+  if (actor && kind != MBX_ACTOR_APP_ONLY && kind != MBX_ACTOR_SYSTEM)
+    {
+      gchar lower[320];
+      g_strlcpy(lower, actor, sizeof(lower));
+      for (gchar *c = lower; *c; c++)
+        *c = g_ascii_tolower(*c);
+      if (_find_signin(self, "su", lower, strlen(lower), out))
+        out->signin_join = MBX_SIGNIN_JOIN_USER;
+    }
 }
 
 /* a user reading someone else's mailbox: remember since when (in the pair table) */
@@ -556,6 +843,8 @@ mbx_state_observe_full(MbxState *self, const MbxRecord *record, gint64 receive_t
     t = G_TIME_SPAN_HOUR; /* bucket 0 is the empty marker */
   out->event_time = t;
 
+  MbxTamperFact tamper;
+  mbx_facts_tamper(record, &tamper);
   _delta_of(record, kind, &delta);
   if (flags & MBX_OBSERVE_TRUSTED)
     {
@@ -563,12 +852,22 @@ mbx_state_observe_full(MbxState *self, const MbxRecord *record, gint64 receive_t
       delta.items = 0;
       delta.syncs = 0;
     }
-  if (!_observe_tenant(self, record, t, &delta, out))
+  if (!_observe_tenant(self, record, t, &delta, &tamper, out))
     {
       out->late = TRUE;
       g_atomic_pointer_add(&self->late, 1);
       return;
     }
+
+  if (kind == MBX_KIND_SIGNIN)
+    _remember_signin(self, record, t);
+  MbxGrantFact grant;
+  if (mbx_facts_grant(record, &grant) && grant.grantee[0])
+    _remember_grant(self, record, &grant, t);
+  if ((tamper.kind == MBX_TAMPER_MAILBOX_AUDIT_OFF || tamper.kind == MBX_TAMPER_AUDIT_TRIMMED ||
+       tamper.kind == MBX_TAMPER_MAILBOX_AUDIT_ON) &&
+      tamper.target[0])
+    _mark_mailbox_audit(self, &tamper, t);
 
   if (!_is_mailbox_kind(kind) || !mbx_record_has(record, MBX_F_MAILBOX))
     {
@@ -582,6 +881,7 @@ mbx_state_observe_full(MbxState *self, const MbxRecord *record, gint64 receive_t
     _observe_pair(self, record, t, &delta, out);
   _observe_delegate(self, record, t, out);
   _observe_actors(self, record, t, &delta, out);
+  _join(self, record, out);
 }
 
 void

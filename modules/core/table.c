@@ -185,6 +185,15 @@ mbx_table_touch(MbxTableStore *self, guint64 key, guint32 minute, gboolean *crea
   return e;
 }
 
+MbxEntry *
+mbx_table_find(MbxTableStore *self, guint64 key, MbxShard **shard_out)
+{
+  MbxShard *shard = _shard_of(self, key);
+  g_mutex_lock(&shard->lock);
+  *shard_out = shard;
+  return g_hash_table_lookup(shard->index, &key);
+}
+
 void
 mbx_table_release(MbxShard *shard)
 {

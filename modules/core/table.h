@@ -51,6 +51,9 @@ mbx_entry_payload(MbxEntry *entry)
 MbxEntry *mbx_table_touch(MbxTableStore *self, guint64 key, guint32 minute, gboolean *created, MbxShard **shard);
 void mbx_table_release(MbxShard *shard);
 
+/* Finds the entry of @key without creating it or marking it used; the shard is locked either way. */
+MbxEntry *mbx_table_find(MbxTableStore *self, guint64 key, MbxShard **shard);
+
 guint64 mbx_table_count(MbxTableStore *self);
 guint64 mbx_table_evictions(MbxTableStore *self);
 gsize mbx_table_entry_size(MbxTableStore *self);

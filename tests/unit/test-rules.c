@@ -1460,7 +1460,7 @@ Test(rule_grant_mail_access, fires_on_folder_read_rights)
                                    "ReadItems", "reviewer" };
   h = harness_only(MBX_RULE_GRANT_MAIL_ACCESS);
   assert_reason_has(decoded("mgmt-add-mailbox-folder-permission.json"),
-                    "Reviewer read rights on ceo@contoso.com:\\\\Inbox given to bob@contoso.com");
+                    "Reviewer read rights on ceo@contoso.com:\\Inbox given to bob@contoso.com");
   for (gsize i = 0; i < G_N_ELEMENTS(rights); i++)
     {
       gchar *params = g_strdup_printf("{\"Identity\":\"ceo@contoso.com:\\\\Inbox\",\"User\":\"bob@contoso.com\","
