@@ -26,6 +26,7 @@ typedef struct
   gboolean mail;        /* the record grants mail access */
   gboolean to_app;      /* to an app (else to a user) */
   gchar grantee[256];   /* app id or user, lower-cased */
+  gchar mailbox[256];   /* for a user: the mailbox the grant is on (Identity), lower-cased; "" for apps */
 } MbxGrantFact;
 
 /* TRUE when @record grants mail access: app grants with mail scopes, new app credentials,

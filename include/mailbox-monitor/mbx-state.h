@@ -148,6 +148,7 @@ typedef struct _MbxObservation
   gchar signin_ip[48];
   guint8 signin_flags;        /* MbxSigninFlags */
   gboolean signins_flowing;   /* the tenant's sign-in logs arrived in the last day of event time */
+  gboolean signins_caught_up; /* and already reach past this record's time: a sign-in before it would be here */
 
   /* coverage: a blind-spot window over the record's mailbox (or the whole tenant) */
   MbxBlindSpot blind_spot;

@@ -63,13 +63,32 @@ mbx_facts_param(const MbxRecord *record, const gchar *name, gchar *buf, gsize si
 }
 
 static void
+_lower_copy(gchar *dst, gsize size, const gchar *src)
+{
+  g_strlcpy(dst, src ? src : "", size);
+  for (gchar *p = dst; *p; p++)
+    *p = g_ascii_tolower(*p);
+}
+
+static void
 _set_grantee(MbxGrantFact *fact, const gchar *who, gboolean to_app)
 {
   fact->mail = TRUE;
   fact->to_app = to_app;
-  g_strlcpy(fact->grantee, who ? who : "", sizeof(fact->grantee));
-  for (gchar *p = fact->grantee; *p; p++)
-    *p = g_ascii_tolower(*p);
+  _lower_copy(fact->grantee, sizeof(fact->grantee), who);
+}
+
+/* a person's grant is on one mailbox: "ceo@contoso.com:\Inbox" is the mailbox ceo@contoso.com */
+static void
+_set_mailbox(const MbxRecord *record, MbxGrantFact *fact)
+{
+  gchar identity[256];
+  if (!mbx_facts_param(record, "Identity", identity, sizeof(identity)))
+    return;
+  gchar *colon = strchr(identity, ':');
+  if (colon)
+    *colon = '\0';
+  _lower_copy(fact->mailbox, sizeof(fact->mailbox), identity);
 }
 
 static gboolean
@@ -117,6 +136,8 @@ mbx_facts_grant(const MbxRecord *record, MbxGrantFact *fact)
     default:
       break;
     }
+  if (fact->mail && !fact->to_app)
+    _set_mailbox(record, fact);
   return fact->mail;
 }
 

@@ -526,7 +526,10 @@ _grant_then_access(const MbxRuleContext *ctx, MbxVerdict *v)
   gchar ago[32];
   _time_ago(since, ago, sizeof(ago));
   gboolean first = o->has_app && o->pair_new;
-  mbx_rule_fire(ctx, v, MBX_RULE_GRANT_THEN_ACCESS, first ? t->grant_first_read_bonus : 0,
+  /* a delegate reading after a FullAccess grant is how shared mailboxes work: a person's grant weighs less */
+  gboolean person = mbx_record_get_actor_kind(ctx->record) != MBX_ACTOR_APP_ONLY && !first;
+  mbx_rule_fire(ctx, v, MBX_RULE_GRANT_THEN_ACCESS,
+                first ? t->grant_first_read_bonus : (person ? -_person_grant_discount(ctx) : 0),
                 "%s read %s %s after the grant %s (%s)%s", _or(_str(ctx, MBX_F_APP_ID), _or(_str(ctx, MBX_F_ACTOR), "?")),
                 _or(_str(ctx, MBX_F_MAILBOX), "mail"), ago, o->grant_id, o->grant_operation,
                 first ? ", its first read of this mailbox" : "");
@@ -549,9 +552,6 @@ _signin_then_access(const MbxRuleContext *ctx, MbxVerdict *v)
     why = "a scripted agent";
   else if (o->signin_flags & MBX_SIGNIN_LEGACY)
     why = "legacy authentication";
-  else if (mbx_policy_has_trusted_networks(ctx->policy) && o->signin_ip[0] &&
-           !mbx_policy_is_trusted_ip(ctx->policy, o->signin_ip) && ctx->learned && o->network_new)
-    why = "an untrusted network new for the mailbox";
   if (!why)
     return;
   gchar ago[32];
@@ -566,9 +566,13 @@ static void
 _token_unmatched(const MbxRuleContext *ctx, MbxVerdict *v)
 {
   const MbxObservation *o = ctx->obs;
-  /* sign-ins from before the feed started would be missing: only after learning, and only while they flow */
+  /*
+   * Sign-ins from before the feed started would be missing: only after learning.  And only once the sign-in logs
+   * reach past this record's time (the audit log usually lags the sign-in log): a sign-in that issued the token
+   * would have arrived by then.
+   */
   if (!o || !ctx->learned || !_mail_read(ctx->kind) || ctx->trusted || o->signin_join != MBX_SIGNIN_JOIN_UNMATCHED ||
-      !o->signins_flowing)
+      !o->signins_caught_up)
     return;
   mbx_rule_fire(ctx, v, MBX_RULE_TOKEN_UNMATCHED, 0, "%s read with token %s, which no sign-in issued",
                 _or(_str(ctx, MBX_F_MAILBOX), "mail"), _or(_str(ctx, MBX_F_TOKEN_ID), "?"));

@@ -422,6 +422,8 @@ _observe_tenant(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuck
     }
   /* sign-in logs that went quiet for a day of event time switch the sign-in join off */
   out->signins_flowing = p->signin_last && t - p->signin_last <= G_TIME_SPAN_DAY;
+  /* records arrive minutes out of order: only sign-ins delivered past this record's time vouch for the gap */
+  out->signins_caught_up = p->signin_last >= t + 15 * G_TIME_SPAN_MINUTE;
   if (p->audit_off_since && t >= p->audit_off_since)
     {
       out->blind_spot = MBX_BLIND_TENANT_OFF;
@@ -574,9 +576,12 @@ _remember_grant(MbxState *self, const MbxRecord *record, const MbxGrantFact *gra
   MbxShard *shard;
   gboolean created;
 
+  /* an app's grant covers every mailbox; a person's grant one mailbox, so it is kept by (person, mailbox) */
+  gchar who[520];
+  g_snprintf(who, sizeof(who), "%s%s%s", grant->grantee, grant->to_app ? "" : "|", grant->to_app ? "" : grant->mailbox);
   MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_GRANTS],
-                                _key(self, "g", tenant ? tenant : "", tenant_len, grant->grantee, strlen(grant->grantee)),
-                                _minute(t), &created, &shard);
+                                _key(self, "g", tenant ? tenant : "", tenant_len, who, strlen(who)), _minute(t),
+                                &created, &shard);
   GrantPayload *p = mbx_entry_payload(e);
   if (created || t >= p->time)
     {
@@ -699,10 +704,15 @@ _join(MbxState *self, const MbxRecord *record, MbxObservation *out)
   const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, NULL);
   const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, NULL);
 
+  const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, NULL);
   if (app)
     _find_grant(self, tenant, tenant_len, app, out);
-  if (actor)
-    _find_grant(self, tenant, tenant_len, actor, out);
+  if (actor && mailbox)
+    {
+      gchar who[600];
+      g_snprintf(who, sizeof(who), "%s|%s", actor, mailbox);
+      _find_grant(self, tenant, tenant_len, who, out);
+    }
 
   const gchar *token = mbx_record_get_string(record, MBX_F_TOKEN_ID, &len);
   if (token && _find_signin(self, "st", token, len, out))

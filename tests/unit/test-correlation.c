@@ -253,11 +253,22 @@ Test(token_unmatched, a_token_no_sign_in_issued_is_flagged_while_sign_ins_flow)
   h = harness_only(MBX_RULE_TOKEN_UNMATCHED);
   learn_with_signins();
   signin(AT(8, 8, 0), BOB, BROWSER_AGENT, "tok-real", "sess-real", "signin-11");
+  /* the sign-in log runs ahead of the audit log: it has reached 09:00 when the 08:30 reads arrive */
+  signin(AT(8, 9, 0), BOB, BROWSER_AGENT, "tok-later", "sess-later", "signin-11b");
   assert_quiet(user_read(AT(8, 8, 30), BOB, "tok-real", NULL));
   const MbxVerdict *v = user_read(AT(8, 8, 40), CEO, "tok-forged", NULL);
   assert_only(v, MBX_RULE_TOKEN_UNMATCHED);
   assert_suspicious(v);
   assert_reason_has(v, "read with token tok-forged, which no sign-in issued");
+}
+
+Test(token_unmatched, waits_until_the_sign_in_log_has_passed_the_access)
+{
+  h = harness_only(MBX_RULE_TOKEN_UNMATCHED);
+  learn_with_signins();
+  signin(AT(8, 8, 0), BOB, BROWSER_AGENT, "tok-real", "sess-real", "signin-14");
+  /* no sign-in past 08:40 yet: the token's sign-in may still be on its way */
+  assert_quiet(user_read(AT(8, 8, 40), CEO, "tok-pending", NULL));
 }
 
 Test(token_unmatched, is_off_when_no_sign_in_arrived_for_a_day)
