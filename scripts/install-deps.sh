@@ -8,6 +8,7 @@ PACKAGES=(
   syslog-ng-core syslog-ng-dev libivykis-dev syslog-ng-mod-http
   libestr0 liblognorm5 libfastjson4
   libglib2.0-dev libjson-glib-dev libsimdjson-dev libcriterion-dev
+  libmaxminddb-dev libmaxmind-db-writer-perl
   clang libclang-rt-14-dev
   dpkg-dev debhelper fakeroot lintian chrpath
 )
