@@ -48,6 +48,19 @@ typedef enum
   CTR_SUSPICIOUS,
   CTR_BATCHES,
   CTR_BATCH_RECORDS,
+  /* coverage: what the logs can and cannot show */
+  CTR_KIND_FIRST,
+  CTR_KIND_LAST = CTR_KIND_FIRST + MBX_KIND_MAX - 1,
+  CTR_WORKLOAD_EXCHANGE,
+  CTR_WORKLOAD_ENTRA,
+  CTR_WORKLOAD_GRAPH,
+  CTR_WORKLOAD_OTHER,
+  CTR_MAIL_NO_APP,
+  CTR_MAIL_NO_IP,
+  CTR_MAIL_NO_ITEMS,
+  CTR_IN_BLIND_SPOT,
+  CTR_TAMPER,
+  CTR_SIGNIN_JOIN_OFF,
   CTR_MAX
 } CounterId;
 
@@ -57,7 +70,33 @@ static const gchar *counter_names[CTR_MAX] = {
   [CTR_SUSPICIOUS] = "suspicious",
   [CTR_BATCHES] = "batches",
   [CTR_BATCH_RECORDS] = "batch_records",
+  [CTR_WORKLOAD_EXCHANGE] = "workload_exchange",
+  [CTR_WORKLOAD_ENTRA] = "workload_entra",
+  [CTR_WORKLOAD_GRAPH] = "workload_graph",
+  [CTR_WORKLOAD_OTHER] = "workload_other",
+  [CTR_MAIL_NO_APP] = "mail_reads_without_app",
+  [CTR_MAIL_NO_IP] = "mail_reads_without_ip",
+  [CTR_MAIL_NO_ITEMS] = "mail_reads_without_items",
+  [CTR_IN_BLIND_SPOT] = "records_in_blind_spot",
+  [CTR_TAMPER] = "audit_tamper_events",
+  [CTR_SIGNIN_JOIN_OFF] = "signin_join_off",
 };
+
+/* "kind_mail-access" and the like: the counter of each record kind */
+static gchar kind_counter_names[MBX_KIND_MAX][32];
+
+static const gchar *
+_counter_name(gint id)
+{
+  if (id >= CTR_KIND_FIRST && id <= CTR_KIND_LAST)
+    {
+      gchar *name = kind_counter_names[id - CTR_KIND_FIRST];
+      if (!name[0])
+        g_snprintf(name, 32, "kind_%s", mbx_kind_name(id - CTR_KIND_FIRST));
+      return name;
+    }
+  return counter_names[id];
+}
 
 /* state figures set with the full evidence, per window: items_10m, records_1h, ... */
 typedef enum
@@ -91,6 +130,13 @@ typedef enum
   SF_NETWORK_NEW,
   SF_BASELINE_MEAN,
   SF_BASELINE_DAYS,
+  SF_GRANT_ID,
+  SF_GRANT_TIME,
+  SF_SIGNIN_ID,
+  SF_SIGNIN_JOIN,
+  SF_SIGNIN_IP,
+  SF_BLIND_SPOT,
+  SF_BLIND_SINCE,
   SF_MAX
 } StateFlag;
 
@@ -102,6 +148,13 @@ static const gchar *state_flag_names[SF_MAX] = {
   [SF_NETWORK_NEW] = "network_new",
   [SF_BASELINE_MEAN] = "baseline_items_per_hour",
   [SF_BASELINE_DAYS] = "baseline_days",
+  [SF_GRANT_ID] = "grant_id",
+  [SF_GRANT_TIME] = "grant_time",
+  [SF_SIGNIN_ID] = "signin_id",
+  [SF_SIGNIN_JOIN] = "signin_join",
+  [SF_SIGNIN_IP] = "signin_ip",
+  [SF_BLIND_SPOT] = "blind_spot",
+  [SF_BLIND_SINCE] = "blind_since",
 };
 
 typedef struct
@@ -266,6 +319,41 @@ _set_flag(LogMessage *msg, NVHandle handle, gboolean value)
   log_msg_set_value_with_type(msg, handle, value ? "true" : "false", -1, LM_VT_BOOLEAN);
 }
 
+/* coverage counters: what kinds of records flow, and what the audit cannot show */
+static void
+_count_coverage(MailboxMonitorParser *self, const MbxRecord *record, const MbxObservation *obs,
+                const MbxVerdict *verdict)
+{
+  MbxKind kind = mbx_record_get_kind(record);
+  _count(self, CTR_KIND_FIRST + kind);
+
+  const gchar *workload = mbx_record_get_string(record, MBX_F_WORKLOAD, NULL);
+  if (g_strcmp0(workload, "Exchange") == 0)
+    _count(self, CTR_WORKLOAD_EXCHANGE);
+  else if (g_strcmp0(workload, "AzureActiveDirectory") == 0)
+    _count(self, CTR_WORKLOAD_ENTRA);
+  else if (g_strcmp0(workload, "MicrosoftGraph") == 0)
+    _count(self, CTR_WORKLOAD_GRAPH);
+  else
+    _count(self, CTR_WORKLOAD_OTHER);
+
+  if (kind == MBX_KIND_MAIL_ACCESS)
+    {
+      if (!mbx_record_has(record, MBX_F_APP_ID))
+        _count(self, CTR_MAIL_NO_APP);
+      if (!mbx_record_has(record, MBX_F_CLIENT_IP))
+        _count(self, CTR_MAIL_NO_IP);
+      if (!mbx_record_has(record, MBX_F_ITEM_COUNT) && !mbx_record_has(record, MBX_F_MAIL_ACCESS_TYPE))
+        _count(self, CTR_MAIL_NO_ITEMS);
+      if (!obs->signins_flowing)
+        _count(self, CTR_SIGNIN_JOIN_OFF);
+    }
+  if (obs->blind_spot != MBX_BLIND_NONE)
+    _count(self, CTR_IN_BLIND_SPOT);
+  if (mbx_verdict_fired(verdict, MBX_RULE_AUDIT_TAMPER))
+    _count(self, CTR_TAMPER);
+}
+
 /* the state's figures for this record, part of the full evidence */
 static void
 _set_state_values(MailboxMonitorParser *self, LogMessage *msg, const MbxObservation *obs)
@@ -273,6 +361,28 @@ _set_state_values(MailboxMonitorParser *self, LogMessage *msg, const MbxObservat
   const MbxStateOptions *options = mbx_state_get_options(mbx_state_holder_get(self->state));
 
   _set_flag(msg, self->state_flag_handles[SF_LATE], obs->late);
+  if (obs->blind_spot != MBX_BLIND_NONE)
+    {
+      log_msg_set_value(msg, self->state_flag_handles[SF_BLIND_SPOT], mbx_blind_spot_name(obs->blind_spot), -1);
+      _set_number(msg, self->state_flag_handles[SF_BLIND_SINCE], obs->blind_since);
+    }
+  if (obs->has_grant)
+    {
+      log_msg_set_value(msg, self->state_flag_handles[SF_GRANT_ID], obs->grant_id, -1);
+      _set_number(msg, self->state_flag_handles[SF_GRANT_TIME], obs->grant_time);
+    }
+  if (obs->signin_join != MBX_SIGNIN_JOIN_NONE)
+    {
+      log_msg_set_value(msg, self->state_flag_handles[SF_SIGNIN_JOIN], mbx_signin_join_name(obs->signin_join), -1);
+      if (obs->signin_join != MBX_SIGNIN_JOIN_UNMATCHED)
+        {
+          log_msg_set_value(msg, self->state_flag_handles[SF_SIGNIN_ID], obs->signin_id, -1);
+          log_msg_set_value(msg, self->state_flag_handles[SF_SIGNIN_IP], obs->signin_ip, -1);
+        }
+    }
+  else if (!obs->signins_flowing && obs->has_mailbox)
+    /* no sign-in log for a day of event time: the join is off, and the evidence says so */
+    log_msg_set_value(msg, self->state_flag_handles[SF_SIGNIN_JOIN], "off", -1);
   if (!obs->has_mailbox)
     return;
   for (guint w = 0; w < options->n_windows; w++)
@@ -365,6 +475,7 @@ _process_record(MailboxMonitorParser *self, Frame *frame, LogMessage **pmsg, con
   mbx_detector_evaluate_observed(self->detector, frame->record, &observation, &verdict);
   if (mbx_verdict_is_suspicious(&verdict))
     _count(self, CTR_SUSPICIOUS);
+  _count_coverage(self, frame->record, &observation, &verdict);
   _annotate(self, log_msg_make_writable(pmsg, path_options), frame->record, &observation, &verdict);
   return TRUE;
 }
@@ -631,7 +742,7 @@ _register_counters(MailboxMonitorParser *self)
   for (gint i = 0; i < CTR_MAX; i++)
     {
       StatsClusterKey key;
-      stats_cluster_single_key_set(&key, SCS_PARSER, self->stats_id, counter_names[i]);
+      stats_cluster_single_key_set(&key, SCS_PARSER, self->stats_id, _counter_name(i));
       stats_register_counter(0, &key, SC_TYPE_SINGLE_VALUE, &self->counters[i]);
     }
   stats_unlock();
@@ -644,7 +755,7 @@ _unregister_counters(MailboxMonitorParser *self)
   for (gint i = 0; i < CTR_MAX; i++)
     {
       StatsClusterKey key;
-      stats_cluster_single_key_set(&key, SCS_PARSER, self->stats_id, counter_names[i]);
+      stats_cluster_single_key_set(&key, SCS_PARSER, self->stats_id, _counter_name(i));
       stats_unregister_counter(&key, SC_TYPE_SINGLE_VALUE, &self->counters[i]);
     }
   stats_unlock();
