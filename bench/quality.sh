@@ -33,13 +33,14 @@ usage: bash bench/quality.sh [options]
   --module-dir DIR      use libmailbox-monitor.so from DIR and build nothing
   --policy-extra FILE   appended to the generated policy (for example [policy] or [rule:<id>] sections)
   --include-first-party approve Microsoft's first-party apps too (tools/policy-from-tenant.py)
+  --no-geo              no geography database (by default one is built from the tenant's ip-ranges.csv)
   --check MODE          exit 1 when the check fails: "accounting" (every record accounted for) or a
                         comma list of scenario kinds that must be detected (accounting included)
 EOF
 }
 
 seed=1 mailboxes=300 days=14 quiet=7 scale=20
-out="" build_dir="$top/build" module_dir="" policy_extra="" first_party="" check=""
+out="" build_dir="$top/build" module_dir="" policy_extra="" first_party="" check="" no_geo=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) seed=$2; shift 2 ;;
@@ -51,6 +52,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build_dir=$2; shift 2 ;;
     --module-dir) module_dir=$2; shift 2 ;;
     --policy-extra) policy_extra=$2; shift 2 ;;
+    --no-geo) no_geo=1; shift ;;
     --include-first-party) first_party=--include-first-party; shift ;;
     --check) check=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -92,6 +94,12 @@ fi
 
 # 3. the policy, as an admin would write it from the tenant's export
 python3 "$top/tools/policy-from-tenant.py" $first_party "$tenant/policy.json" -o "$out/policy.ini"
+# a geography database of the tenant's address ranges, as MaxMind's would have them (--no-geo: none)
+if [ -z "$no_geo" ] && [ -f "$tenant/ip-ranges.csv" ] && perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null; then
+  perl "$top/tools/make-test-mmdb.pl" --drop-reserved "$tenant/ip-ranges.csv" "$out/geo.mmdb" >/dev/null
+  printf '\n[geo]\ncity-database = %s\n' "$out/geo.mmdb" >> "$out/policy.ini"
+  echo "quality: geography from $out/geo.mmdb"
+fi
 if [ -n "$policy_extra" ]; then
   { echo; echo "# --- $policy_extra"; cat "$policy_extra"; } >> "$out/policy.ini"
 fi

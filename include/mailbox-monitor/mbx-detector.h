@@ -87,6 +87,10 @@ const MbxPolicy *mbx_detector_get_policy(const MbxDetector *self);
  */
 gboolean mbx_detector_bind_windows(MbxDetector *self, const gint64 *window_us, guint n, GError **error);
 
+/* The geography of the record's client address from the policy's databases; FALSE when unknown or none. */
+struct _MbxGeoInfo;
+gboolean mbx_detector_geo_lookup(const MbxDetector *self, const MbxRecord *record, struct _MbxGeoInfo *info);
+
 /* TRUE when the record's actor is approved by the policy: an approved app or service account */
 gboolean mbx_detector_is_trusted(const MbxDetector *self, const MbxRecord *record);
 

@@ -30,7 +30,7 @@ G_BEGIN_DECLS
 
 typedef struct _MbxGeo MbxGeo;
 
-typedef struct
+typedef struct _MbxGeoInfo
 {
   gchar country[3];        /* ISO 3166-1 alpha-2, upper case; "" unknown */
   guint32 asn;             /* 0 unknown */

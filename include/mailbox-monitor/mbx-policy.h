@@ -17,6 +17,7 @@
 
 #include <glib.h>
 #include "mbx-detector.h"
+#include "mbx-geo.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +50,7 @@ typedef struct
   gint grant_first_read_bonus;   /* grant-then-access: the first read of a mailbox by the grantee */
   gint64 signin_window_us;       /* signin-then-access: how long a sign-in is joined */
   gint blind_spot_bonus;         /* added to a record that fires rules inside a blind-spot window */
+  gdouble max_travel_kmh;        /* [geo] impossible travel: faster than this between two places */
 } MbxPolicyThresholds;
 
 
@@ -74,6 +76,11 @@ gboolean mbx_policy_is_trusted_ip(const MbxPolicy *self, const gchar *ip);
 gboolean mbx_policy_has_trusted_networks(const MbxPolicy *self);
 /* a scripted agent not approved by the policy; the pattern matched goes to @pattern */
 gboolean mbx_policy_is_scripted_agent(const MbxPolicy *self, const gchar *agent, const gchar **pattern);
+/* the geography databases ([geo] city-database, asn-database), NULL when none is configured */
+const MbxGeo *mbx_policy_geo(const MbxPolicy *self);
+/* TRUE when [geo] allowed-countries is set and @country (ISO code) is not in it */
+gboolean mbx_policy_country_disallowed(const MbxPolicy *self, const gchar *country);
+
 /* a sensitive term in @text, compared case- and accent-insensitively; the term goes to @term */
 gboolean mbx_policy_find_sensitive_term(const MbxPolicy *self, const gchar *text, const gchar **term);
 

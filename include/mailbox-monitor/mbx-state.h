@@ -28,6 +28,7 @@
 #include <glib.h>
 #include "mbx-record.h"
 #include "mbx-window.h"
+#include "mbx-geo.h"
 
 G_BEGIN_DECLS
 
@@ -155,6 +156,14 @@ typedef struct _MbxObservation
   gint64 blind_since;
   gint64 blind_until;         /* G_MAXINT64: until a record shows auditing back */
 
+  /* geography of the client address (when a database is configured) */
+  gboolean has_geo;
+  MbxGeoInfo geo;
+  gboolean country_new;       /* a country never seen for the mailbox */
+  gboolean has_prev_location; /* the user's previous located access */
+  gint64 prev_location_time;
+  MbxGeoInfo prev_location;
+
   /* tenant */
   gint64 tenant_first_seen;   /* the tenant's earliest record: the learning period starts there */
   MbxBucket tenant[MBX_MAX_WINDOWS];
@@ -186,6 +195,9 @@ typedef enum
 void mbx_state_observe(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObservation *out);
 void mbx_state_observe_full(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObserveFlags flags,
                             MbxObservation *out);
+/* the same, with the client address's geography (@geo may be NULL: no database) */
+void mbx_state_observe_geo(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObserveFlags flags,
+                           const MbxGeoInfo *geo, MbxObservation *out);
 
 void mbx_state_get_stats(MbxState *self, MbxStateStats *stats);
 

@@ -223,6 +223,26 @@ mbx_detector_bind_windows(MbxDetector *self, const gint64 *window_us, guint n, G
 }
 
 gboolean
+mbx_detector_geo_lookup(const MbxDetector *self, const MbxRecord *record, MbxGeoInfo *info)
+{
+  const MbxGeo *geo = mbx_policy_geo(self->policy);
+  const gchar *ip = mbx_record_get_string(record, MBX_F_CLIENT_IP, NULL);
+  memset(info, 0, sizeof(*info));
+  if (!geo || !ip || !mbx_geo_lookup(geo, ip, info))
+    return FALSE;
+  /* Microsoft's own network carries Graph and REST calls: its address says where the service is, not the user */
+  if (info->asn == 8075)
+    {
+      memset(info, 0, sizeof(*info));
+      return FALSE;
+    }
+  /* a trusted egress (office, VPN) is the organization's location, not the user's: no travel from or to it */
+  if (mbx_policy_is_trusted_ip(self->policy, ip))
+    info->has_location = FALSE;
+  return TRUE;
+}
+
+gboolean
 mbx_detector_is_trusted(const MbxDetector *self, const MbxRecord *record)
 {
   const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, NULL);

@@ -37,6 +37,8 @@ struct _MbxPolicy
   GPtrArray *agent_patterns;     /* lower-case substrings */
   GPtrArray *approved_agents;    /* lower-case substrings that win over the patterns */
   GPtrArray *terms;              /* folded */
+  MbxGeo *geo;                   /* NULL: no [geo] database */
+  GPtrArray *allowed_countries;  /* upper-case ISO codes; empty: any */
 };
 
 /*
@@ -149,6 +151,8 @@ _set_defaults(MbxPolicy *self)
   /* a token lives about an hour, a refresh session a working day */
   t->signin_window_us = 12 * G_TIME_SPAN_HOUR;
   t->blind_spot_bonus = 15;
+  /* an airliner with a tailwind reaches 1000 km/h over ground; faster than that, two places are two people */
+  t->max_travel_kmh = 1000.0;
 
   for (gsize i = 0; i < G_N_ELEMENTS(default_agent_patterns); i++)
     g_ptr_array_add(self->agent_patterns, g_strdup(default_agent_patterns[i]));
@@ -167,6 +171,7 @@ mbx_policy_new(void)
   self->agent_patterns = g_ptr_array_new_with_free_func(g_free);
   self->approved_agents = g_ptr_array_new_with_free_func(g_free);
   self->terms = g_ptr_array_new_with_free_func(g_free);
+  self->allowed_countries = g_ptr_array_new_with_free_func(g_free);
   _set_defaults(self);
   return self;
 }
@@ -189,6 +194,9 @@ mbx_policy_unref(MbxPolicy *self)
   g_ptr_array_free(self->agent_patterns, TRUE);
   g_ptr_array_free(self->approved_agents, TRUE);
   g_ptr_array_free(self->terms, TRUE);
+  g_ptr_array_free(self->allowed_countries, TRUE);
+  if (self->geo)
+    mbx_geo_unref(self->geo);
   g_free(self);
 }
 
@@ -469,6 +477,65 @@ _load_extendable(Loader *l, const gchar *group, const gchar *list_key, GPtrArray
   return TRUE;
 }
 
+/* [geo]: the databases are opened here, so a bad path stops the load like any bad value */
+static gboolean
+_load_geo(Loader *l, MbxPolicy *self)
+{
+  static const gchar *keys[] = { "city-database", "asn-database", "allowed-countries", "hosting-asns",
+                                 "max-travel-kmh", NULL };
+  const gchar *group = "geo";
+  if (!g_key_file_has_group(l->kf, group))
+    return TRUE;
+  if (!_check_keys(l, group, keys) || !_get_double(l, group, "max-travel-kmh", 1.0, &self->thresholds.max_travel_kmh))
+    return FALSE;
+  gchar **countries = g_key_file_get_string_list(l->kf, group, "allowed-countries", NULL, NULL);
+  for (gchar **c = countries; c && *c; c++)
+    {
+      gchar *code = g_ascii_strup(g_strstrip(*c), -1);
+      if (strlen(code) != 2)
+        {
+          g_free(code);
+          g_strfreev(countries);
+          return _bad(l, group, "allowed-countries", "a country is a two-letter ISO code");
+        }
+      g_ptr_array_add(self->allowed_countries, code);
+    }
+  g_strfreev(countries);
+
+  gchar *city = g_key_file_get_string(l->kf, group, "city-database", NULL);
+  gchar *asn = g_key_file_get_string(l->kf, group, "asn-database", NULL);
+  gboolean ok = TRUE;
+  if (city)
+    {
+      GError *e = NULL;
+      self->geo = mbx_geo_open(g_strstrip(city), asn ? g_strstrip(asn) : NULL, &e);
+      if (!self->geo)
+        {
+          ok = _bad(l, group, "city-database", e->message);
+          g_error_free(e);
+        }
+    }
+  else if (asn)
+    ok = _bad(l, group, "asn-database", "needs city-database too");
+  g_free(city);
+  g_free(asn);
+
+  if (ok && self->geo && g_key_file_has_key(l->kf, group, "hosting-asns", NULL))
+    {
+      gsize n = 0;
+      gint *list = g_key_file_get_integer_list(l->kf, group, "hosting-asns", &n, NULL);
+      if (!list && n == 0)
+        return _bad(l, group, "hosting-asns", "a list of AS numbers");
+      guint32 *asns = g_new(guint32, n);
+      for (gsize i = 0; i < n; i++)
+        asns[i] = (guint32) list[i];
+      mbx_geo_set_hosting_asns(self->geo, asns, n);
+      g_free(asns);
+      g_free(list);
+    }
+  return ok;
+}
+
 static gboolean
 _load_rule(Loader *l, MbxPolicy *self, MbxRule rule)
 {
@@ -547,7 +614,7 @@ static gboolean
 _check_groups(Loader *l)
 {
   static const gchar *fixed[] = { "policy", "approved-apps", "approved-accounts", "trusted-networks",
-                                  "scripted-agents", "sensitive-terms", NULL };
+                                  "scripted-agents", "sensitive-terms", "geo", NULL };
   gchar **groups = g_key_file_get_groups(l->kf, NULL);
   gboolean ok = TRUE;
   for (gchar **g = groups; ok && *g; g++)
@@ -580,7 +647,7 @@ mbx_policy_load(const gchar *path, GError **error)
       !_load_named_ids(&l, self, "approved-accounts") || !_load_networks(&l, self) ||
       !_load_extendable(&l, "scripted-agents", "patterns", self->agent_patterns, FALSE, "approved",
                         self->approved_agents) ||
-      !_load_extendable(&l, "sensitive-terms", "terms", self->terms, TRUE, NULL, NULL))
+      !_load_extendable(&l, "sensitive-terms", "terms", self->terms, TRUE, NULL, NULL) || !_load_geo(&l, self))
     goto fail;
   for (gint r = 0; r < MBX_RULE_MAX; r++)
     {
@@ -711,4 +778,23 @@ mbx_policy_find_sensitive_term(const MbxPolicy *self, const gchar *text, const g
   if (term)
     *term = hit;
   return hit != NULL;
+}
+
+const MbxGeo *
+mbx_policy_geo(const MbxPolicy *self)
+{
+  return self->geo;
+}
+
+gboolean
+mbx_policy_country_disallowed(const MbxPolicy *self, const gchar *country)
+{
+  if (self->allowed_countries->len == 0 || !country || !country[0])
+    return FALSE;
+  for (guint i = 0; i < self->allowed_countries->len; i++)
+    {
+      if (g_ascii_strcasecmp(self->allowed_countries->pdata[i], country) == 0)
+        return FALSE;
+    }
+  return TRUE;
 }

@@ -80,7 +80,9 @@ _first_party_on_its_path(const MbxRuleContext *ctx, const gchar *app)
   if (!mbx_rules_is_first_party_mail_app(app))
     return FALSE;
   gboolean api_path = _path_is(ctx, MBX_PATH_GRAPH) || _path_is(ctx, MBX_PATH_EWS);
-  return !(api_path && _scripted(ctx, NULL));
+  /* Outlook's id over Graph or EWS from a VPS or cloud network is a tool borrowing it (GraphRunner) */
+  gboolean hosting = ctx->obs && ctx->obs->has_geo && ctx->obs->geo.is_hosting;
+  return !(api_path && (_scripted(ctx, NULL) || hosting));
 }
 
 static gboolean
@@ -328,20 +330,62 @@ _agent_scripted(const MbxRuleContext *ctx, MbxVerdict *v)
 static void
 _location_untrusted(const MbxRuleContext *ctx, MbxVerdict *v)
 {
+  const MbxObservation *o = ctx->obs;
   const gchar *ip = _str(ctx, MBX_F_CLIENT_IP);
-  if (!_mailbox_kind(ctx->kind) || !ip || ctx->trusted || !ctx->obs || !ctx->learned || !ctx->obs->network_new)
+  if (!_mailbox_kind(ctx->kind) || !ip || ctx->trusted || !o)
     return;
-  /*
-   * A network the mailbox never used, after learning.  Home and travel
-   * addresses are outside any office range, so being outside the trusted
-   * networks alone says little; a new network that is also outside them is
-   * the signal (inside them, a new office or VPN exit is expected).
-   */
-  gboolean has_trusted = mbx_policy_has_trusted_networks(ctx->policy);
-  if (has_trusted && mbx_policy_is_trusted_ip(ctx->policy, ip))
+  gboolean trusted_ip = mbx_policy_is_trusted_ip(ctx->policy, ip);
+  if (trusted_ip)
     return;
-  mbx_rule_fire(ctx, v, MBX_RULE_LOCATION_UNTRUSTED, 0, "%s accessed from %s, a network never seen for it%s",
-                _or(_str(ctx, MBX_F_MAILBOX), "mailbox"), ip, has_trusted ? " and outside the trusted networks" : "");
+
+  /* geography first: each finding adds its weight to the rule's own */
+  gint extra = 0;
+  GString *why = g_string_new(NULL);
+  const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
+  if (o->has_geo)
+    {
+      if (mbx_policy_country_disallowed(ctx->policy, o->geo.country))
+        {
+          extra += 30;
+          g_string_append_printf(why, ", country %s not allowed", o->geo.country);
+        }
+      /* apps run in clouds; a person reading mail from a VPS or cloud network is not */
+      if (o->geo.is_hosting && mbx_record_get_actor_kind(ctx->record) != MBX_ACTOR_APP_ONLY)
+        {
+          extra += 30;
+          g_string_append_printf(why, ", hosting network AS%u %s", o->geo.asn, o->geo.as_org);
+        }
+      /* a traveller's first trip is a new country too: it needs other evidence to alert */
+      if (ctx->learned && o->country_new)
+        {
+          extra += 10;
+          g_string_append_printf(why, ", country %s never seen for the mailbox", o->geo.country);
+        }
+      if (o->has_prev_location && mbx_geo_has_coordinates(mbx_policy_geo(ctx->policy)))
+        {
+          gdouble km = mbx_geo_info_distance_km(&o->prev_location, &o->geo);
+          gint64 seconds = (o->event_time - o->prev_location_time) / G_USEC_PER_SEC;
+          if (km >= 0 && mbx_geo_travel_impossible(km, seconds, t->max_travel_kmh))
+            {
+              extra += 40;
+              g_string_append_printf(why, ", impossible travel: %.0f km from %s in %" G_GINT64_FORMAT " min", km,
+                                     o->prev_location.country[0] ? o->prev_location.country : "?", seconds / 60);
+            }
+        }
+    }
+  gboolean new_network = ctx->learned && o->network_new;
+  if (extra == 0 && !new_network)
+    {
+      g_string_free(why, TRUE);
+      return;
+    }
+  mbx_rule_fire(ctx, v, MBX_RULE_LOCATION_UNTRUSTED, extra, "%s accessed from %s%s%s%s",
+                _or(_str(ctx, MBX_F_MAILBOX), "mailbox"), ip, o->has_geo && o->geo.country[0] ? " in " : "",
+                o->has_geo ? o->geo.country : "", new_network ? ", a network never seen for it" : "");
+  /* the findings go into the reason right after the rule's own clause (the rules run in a fixed order) */
+  if (why->len && mbx_verdict_fired(v, MBX_RULE_LOCATION_UNTRUSTED))
+    g_strlcat(v->reason, why->str, sizeof(v->reason));
+  g_string_free(why, TRUE);
 }
 
 /* 11. nonowner-access */
@@ -552,6 +596,17 @@ _signin_then_access(const MbxRuleContext *ctx, MbxVerdict *v)
     why = "a scripted agent";
   else if (o->signin_flags & MBX_SIGNIN_LEGACY)
     why = "legacy authentication";
+  else if (mbx_policy_geo(ctx->policy) && o->signin_ip[0])
+    {
+      MbxGeoInfo at;
+      if (mbx_geo_lookup(mbx_policy_geo(ctx->policy), o->signin_ip, &at))
+        {
+          if (at.is_hosting)
+            why = "a hosting network";
+          else if (mbx_policy_country_disallowed(ctx->policy, at.country))
+            why = "a country not allowed";
+        }
+    }
   if (!why)
     return;
   gchar ago[32];

@@ -40,6 +40,7 @@ typedef struct
   MbxDistinctSlot nets[MAILBOX_NETS];
   guint32 path_last_seen[MBX_PATH_MAX]; /* minute + 1, 0 = never */
   MbxBaseline baseline;
+  MbxDistinctSlot countries[4];
   gint64 blind_since;
   gint64 blind_until;                   /* 0: no blind spot; G_MAXINT64: until auditing is back */
   guint32 blind_reason;                 /* MbxBlindSpot */
@@ -49,6 +50,11 @@ typedef struct
 typedef struct
 {
   MbxDistinctSlot mailboxes[ACTOR_MAILBOXES];
+  /* a user's latest located access, for impossible travel */
+  gint64 loc_time;
+  gfloat loc_lat, loc_lon;
+  guint32 loc_accuracy_km;
+  gchar loc_country[4];
   guint32 heads[MBX_MAX_WINDOWS];
   MbxBucket buckets[]; /* n_windows * n_buckets: the actor's records, items and searches */
 } ActorPayload;
@@ -484,6 +490,14 @@ _observe_mailbox(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuc
         out->mailbox_paths[w] += p->path_last_seen[i] > since;
     }
 
+  if (out->has_geo && out->geo.country[0])
+    {
+      guint32 h = _hash32(self, out->geo.country, strlen(out->geo.country));
+      out->country_new = !mbx_distinct_contains(p->countries, G_N_ELEMENTS(p->countries), h) &&
+                         p->countries[0].hash != 0;
+      mbx_distinct_add(p->countries, G_N_ELEMENTS(p->countries), h, minute);
+    }
+
   /* IsThrottled: Microsoft says to assume the next 24 hours of access went unaudited */
   if (p->blind_until && p->blind_until != G_MAXINT64 && t >= p->blind_until)
     p->blind_until = p->blind_since = p->blind_reason = 0;
@@ -745,6 +759,48 @@ _join(MbxState *self, const MbxRecord *record, MbxObservation *out)
     }
 }
 
+/*
+ * A user's latest located access per access path (for impossible travel).
+ * Per path, because a person's devices stay where they are: Outlook at home
+ * keeps syncing while its owner reads mail on a phone abroad; one path
+ * jumping continents is what a replayed session looks like.
+ */
+static void
+_observe_location(MbxState *self, const MbxRecord *record, gint64 t, MbxObservation *out)
+{
+  gsize actor_len, path_len;
+  const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, &actor_len);
+  const gchar *path = mbx_record_get_string(record, MBX_F_ACCESS_PATH, &path_len);
+  MbxShard *shard;
+  gboolean created;
+
+  if (!actor || !out->has_geo || !out->geo.has_location)
+    return;
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_ACTORS],
+                                _key(self, "al", actor, actor_len, path ? path : "", path_len), _minute(t), &created,
+                                &shard);
+  ActorPayload *p = mbx_entry_payload(e);
+  if (p->loc_time)
+    {
+      out->has_prev_location = TRUE;
+      out->prev_location_time = p->loc_time;
+      out->prev_location.has_location = TRUE;
+      out->prev_location.latitude = p->loc_lat;
+      out->prev_location.longitude = p->loc_lon;
+      out->prev_location.accuracy_km = p->loc_accuracy_km;
+      g_strlcpy(out->prev_location.country, p->loc_country, sizeof(out->prev_location.country));
+    }
+  if (t >= p->loc_time)
+    {
+      p->loc_time = t;
+      p->loc_lat = (gfloat) out->geo.latitude;
+      p->loc_lon = (gfloat) out->geo.longitude;
+      p->loc_accuracy_km = out->geo.accuracy_km;
+      g_strlcpy(p->loc_country, out->geo.country, sizeof(p->loc_country));
+    }
+  mbx_table_release(shard);
+}
+
 /* a user reading someone else's mailbox: remember since when (in the pair table) */
 static void
 _observe_delegate(MbxState *self, const MbxRecord *record, gint64 t, MbxObservation *out)
@@ -837,11 +893,23 @@ void
 mbx_state_observe_full(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObserveFlags flags,
                        MbxObservation *out)
 {
+  mbx_state_observe_geo(self, record, receive_time_us, flags, NULL, out);
+}
+
+void
+mbx_state_observe_geo(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObserveFlags flags,
+                      const MbxGeoInfo *geo, MbxObservation *out)
+{
   MbxKind kind = mbx_record_get_kind(record);
   MbxBucket delta;
   gint64 t = mbx_record_get_int(record, MBX_F_EVENT_TIME, receive_time_us);
 
   memset(out, 0, sizeof(*out));
+  if (geo && (geo->country[0] || geo->has_location || geo->asn))
+    {
+      out->has_geo = TRUE;
+      out->geo = *geo;
+    }
   g_atomic_pointer_add(&self->records, 1);
   if (t > receive_time_us + self->options.max_skew_us)
     {
@@ -891,6 +959,7 @@ mbx_state_observe_full(MbxState *self, const MbxRecord *record, gint64 receive_t
     _observe_pair(self, record, t, &delta, out);
   _observe_delegate(self, record, t, out);
   _observe_actors(self, record, t, &delta, out);
+  _observe_location(self, record, t, out);
   _join(self, record, out);
 }
 

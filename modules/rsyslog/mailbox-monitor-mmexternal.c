@@ -99,7 +99,10 @@ _judge(Helper *helper, const gchar *json, gsize len)
     return FALSE;
   helper->records++;
   MbxObserveFlags flags = mbx_detector_is_trusted(helper->detector, helper->record) ? MBX_OBSERVE_TRUSTED : 0;
-  mbx_state_observe_full(helper->state, helper->record, g_get_real_time(), flags, &helper->observation);
+  MbxGeoInfo geo;
+  gboolean located = mbx_detector_geo_lookup(helper->detector, helper->record, &geo);
+  mbx_state_observe_geo(helper->state, helper->record, g_get_real_time(), flags, located ? &geo : NULL,
+                        &helper->observation);
   mbx_detector_evaluate_observed(helper->detector, helper->record, &helper->observation, &helper->verdict);
   return TRUE;
 }

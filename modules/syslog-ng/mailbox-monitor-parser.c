@@ -470,8 +470,11 @@ _process_record(MailboxMonitorParser *self, Frame *frame, LogMessage **pmsg, con
   _count(self, CTR_RECORDS);
   const UnixTime *received = &(*pmsg)->timestamps[LM_TS_RECVD];
   MbxObserveFlags flags = mbx_detector_is_trusted(self->detector, frame->record) ? MBX_OBSERVE_TRUSTED : 0;
-  mbx_state_observe_full(mbx_state_holder_get(self->state), frame->record,
-                         (gint64) received->ut_sec * G_USEC_PER_SEC + received->ut_usec, flags, &observation);
+  MbxGeoInfo geo;
+  gboolean located = mbx_detector_geo_lookup(self->detector, frame->record, &geo);
+  mbx_state_observe_geo(mbx_state_holder_get(self->state), frame->record,
+                        (gint64) received->ut_sec * G_USEC_PER_SEC + received->ut_usec, flags, located ? &geo : NULL,
+                        &observation);
   mbx_detector_evaluate_observed(self->detector, frame->record, &observation, &verdict);
   if (mbx_verdict_is_suspicious(&verdict))
     _count(self, CTR_SUSPICIOUS);

@@ -217,7 +217,9 @@ rh_eval_received(RulesHarness *h, gint64 receive_time)
 {
   MbxObserveFlags flags = mbx_detector_is_trusted(h->detector, h->record) ? MBX_OBSERVE_TRUSTED : 0;
 
-  mbx_state_observe_full(h->state, h->record, receive_time, flags, &h->obs);
+  MbxGeoInfo geo;
+  gboolean located = mbx_detector_geo_lookup(h->detector, h->record, &geo);
+  mbx_state_observe_geo(h->state, h->record, receive_time, flags, located ? &geo : NULL, &h->obs);
   memset(&h->verdict, 0xff, sizeof(h->verdict)); /* the detector must overwrite all of it */
   mbx_detector_evaluate_observed(h->detector, h->record, &h->obs, &h->verdict);
   return &h->verdict;
