@@ -61,6 +61,7 @@ typedef enum
   CTR_IN_BLIND_SPOT,
   CTR_TAMPER,
   CTR_SIGNIN_JOIN_OFF,
+  CTR_GEO_OFF,
   CTR_MAX
 } CounterId;
 
@@ -80,6 +81,7 @@ static const gchar *counter_names[CTR_MAX] = {
   [CTR_IN_BLIND_SPOT] = "records_in_blind_spot",
   [CTR_TAMPER] = "audit_tamper_events",
   [CTR_SIGNIN_JOIN_OFF] = "signin_join_off",
+  [CTR_GEO_OFF] = "geography_off",
 };
 
 /* "kind_mail-access" and the like: the counter of each record kind */
@@ -855,6 +857,13 @@ _init(LogPipe *s)
       return FALSE;
     }
   _register_counters(self);
+  /* checks that cannot run are reported, never silently skipped */
+  if (!mbx_policy_geo(mbx_detector_get_policy(self->detector)))
+    {
+      msg_notice("mailbox-monitor: geography checks are off: no [geo] city-database in the policy",
+                 log_pipe_location_tag(s));
+      stats_counter_set(self->counters[CTR_GEO_OFF], 1);
+    }
   return TRUE;
 }
 
