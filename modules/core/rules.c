@@ -184,8 +184,9 @@ _sync_unusual(const MbxRuleContext *ctx, MbxVerdict *v)
                   folders, _or(_str(ctx, MBX_F_MAILBOX), "?"), _or(_str(ctx, MBX_F_ACCESS_PATH), "an unknown path"));
   else if (ctx->obs && ctx->learned && ctx->obs->network_new &&
            !mbx_policy_is_trusted_ip(ctx->policy, _str(ctx, MBX_F_CLIENT_IP)))
-    /* Outlook itself on a new network: a fifth of the weight (location-untrusted already counts the network) */
-    mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, -mbx_policy_rule(ctx->policy, MBX_RULE_SYNC_UNUSUAL)->weight * 4 / 5,
+    /* Outlook itself on a new network: a tenth of the weight, evidence more than alarm (location-untrusted
+       already counts the network, and a traveller's laptop syncs from every hotel) */
+    mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, -mbx_policy_rule(ctx->policy, MBX_RULE_SYNC_UNUSUAL)->weight * 9 / 10,
                   "%" G_GINT64_FORMAT " folder(s) of %s synced by Outlook from %s, a network never seen for it", folders,
                   _or(_str(ctx, MBX_F_MAILBOX), "?"), _or(_str(ctx, MBX_F_CLIENT_IP), "?"));
 }

@@ -861,7 +861,7 @@ Test(rule_sync_unusual, stays_quiet_for_outlook_desktop_on_a_known_network)
   assert_quiet(rh_eval(h));
 }
 
-Test(rule_sync_unusual, fires_at_a_fifth_of_its_weight_for_outlook_desktop_from_a_network_never_seen_after_learning)
+Test(rule_sync_unusual, fires_at_a_tenth_of_its_weight_for_outlook_desktop_from_a_network_never_seen_after_learning)
 {
   h = harness_only(MBX_RULE_SYNC_UNUSUAL);
   learn(1, 5);
@@ -870,7 +870,7 @@ Test(rule_sync_unusual, fires_at_a_fifth_of_its_weight_for_outlook_desktop_from_
   rh_int(h, MBX_F_FOLDER_COUNT, 4);
   const MbxVerdict *v = rh_eval(h);
   assert_only(v, MBX_RULE_SYNC_UNUSUAL);
-  assert_score(v, 10);
+  assert_score(v, 5);
   assert_not_suspicious(v);
   assert_reason_has(v, "4 folder(s) of user0@contoso.com synced by Outlook from " VPS_IP ", a network never seen for it");
 }
