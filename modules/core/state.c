@@ -220,13 +220,13 @@ _cap(const MbxStateOptions *options, MbxTable table)
 
 /*
  * Shards: at least n_shards for concurrency, more for big tables so saving
- * copies at most ~4096 entries per shard lock (a few milliseconds), fewer
+ * copies at most ~1-2k entries per shard lock (a few milliseconds), fewer
  * for small ones so a full table still finds entries to evict in a shard.
  */
 static guint
 _shards(const MbxStateOptions *options, guint cap)
 {
-  guint want = MIN(MAX(options->n_shards, cap / 4096), MAX(1, cap / 64));
+  guint want = MIN(MAX(options->n_shards, cap / 1024), MAX(1, cap / 64));
   guint pow2 = 1;
   while (pow2 * 2 <= want && pow2 < 4096)
     pow2 *= 2;
