@@ -17,7 +17,7 @@ typedef enum
   MBX_PATH_UNKNOWN,
   MBX_PATH_OUTLOOK_DESKTOP, /* MAPI / MSExchangeRPC */
   MBX_PATH_OWA,
-  MBX_PATH_OUTLOOK_MOBILE,  /* OutlookService */
+  MBX_PATH_OUTLOOK_MOBILE, /* OutlookService */
   MBX_PATH_REST,
   MBX_PATH_GRAPH,
   MBX_PATH_EWS,

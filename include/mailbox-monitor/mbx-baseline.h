@@ -24,9 +24,9 @@ typedef struct
 {
   gfloat mean[24];
   gfloat var[24];
-  guint8 n[24];       /* observations of each hour of the day, saturating */
-  guint32 cur_hour;   /* hours since the epoch of the hour being counted, 0 before any */
-  guint32 cur_items;  /* items read so far in that hour */
+  guint8 n[24];      /* observations of each hour of the day, saturating */
+  guint32 cur_hour;  /* hours since the epoch of the hour being counted, 0 before any */
+  guint32 cur_items; /* items read so far in that hour */
 } MbxBaseline;
 
 /* Counts @items read during hour @hour (hours since the epoch). */

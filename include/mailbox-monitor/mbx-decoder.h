@@ -21,10 +21,10 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  MBX_INPUT_NONE,    /* no JSON value found */
-  MBX_INPUT_RECORD,  /* one JSON object: a record */
-  MBX_INPUT_ARRAY,   /* a JSON array: a Management API content blob */
-  MBX_INPUT_BATCH    /* an object with a "records" array: an Event Hub batch */
+  MBX_INPUT_NONE,   /* no JSON value found */
+  MBX_INPUT_RECORD, /* one JSON object: a record */
+  MBX_INPUT_ARRAY,  /* a JSON array: a Management API content blob */
+  MBX_INPUT_BATCH   /* an object with a "records" array: an Event Hub batch */
 } MbxInputShape;
 
 /*

@@ -17,10 +17,10 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  MBX_ERROR_NOT_JSON,     /* the input holds no JSON value we can find */
-  MBX_ERROR_MALFORMED,    /* JSON that does not parse (truncated, bad syntax, bad UTF-8) */
-  MBX_ERROR_NOT_AUDIT,    /* valid JSON, but not an audit record shape we know */
-  MBX_ERROR_TOO_LARGE,    /* the input is larger than the decoder accepts */
+  MBX_ERROR_NOT_JSON,      /* the input holds no JSON value we can find */
+  MBX_ERROR_MALFORMED,     /* JSON that does not parse (truncated, bad syntax, bad UTF-8) */
+  MBX_ERROR_NOT_AUDIT,     /* valid JSON, but not an audit record shape we know */
+  MBX_ERROR_TOO_LARGE,     /* the input is larger than the decoder accepts */
   MBX_ERROR_INVALID_OPTION /* a configuration value was rejected */
 } MbxErrorCode;
 

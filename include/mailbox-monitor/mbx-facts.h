@@ -23,10 +23,10 @@ const gchar *mbx_facts_param(const MbxRecord *record, const gchar *name, gchar *
 
 typedef struct
 {
-  gboolean mail;        /* the record grants mail access */
-  gboolean to_app;      /* to an app (else to a user) */
-  gchar grantee[256];   /* app id or user, lower-cased */
-  gchar mailbox[256];   /* for a user: the mailbox the grant is on (Identity), lower-cased; "" for apps */
+  gboolean mail;      /* the record grants mail access */
+  gboolean to_app;    /* to an app (else to a user) */
+  gchar grantee[256]; /* app id or user, lower-cased */
+  gchar mailbox[256]; /* for a user: the mailbox the grant is on (Identity), lower-cased; "" for apps */
 } MbxGrantFact;
 
 /* TRUE when @record grants mail access: app grants with mail scopes, new app credentials,
@@ -38,10 +38,10 @@ typedef enum
   MBX_TAMPER_NONE,
   MBX_TAMPER_MAILBOX_AUDIT_OFF, /* Set-Mailbox -AuditEnabled $false */
   MBX_TAMPER_MAILBOX_AUDIT_ON,
-  MBX_TAMPER_AUDIT_TRIMMED,     /* MailItemsAccessed or SearchQueryInitiated removed from an audit set */
-  MBX_TAMPER_BYPASS_ON,         /* Set-MailboxAuditBypassAssociation -AuditBypassEnabled $true */
+  MBX_TAMPER_AUDIT_TRIMMED, /* MailItemsAccessed or SearchQueryInitiated removed from an audit set */
+  MBX_TAMPER_BYPASS_ON,     /* Set-MailboxAuditBypassAssociation -AuditBypassEnabled $true */
   MBX_TAMPER_BYPASS_OFF,
-  MBX_TAMPER_TENANT_OFF,        /* unified audit ingestion off, or the organization's auditing disabled */
+  MBX_TAMPER_TENANT_OFF, /* unified audit ingestion off, or the organization's auditing disabled */
   MBX_TAMPER_TENANT_ON,
   MBX_TAMPER_MAX
 } MbxTamper;
@@ -51,7 +51,7 @@ const gchar *mbx_tamper_name(MbxTamper tamper);
 typedef struct
 {
   MbxTamper kind;
-  gchar target[256];    /* the mailbox or account it affects, lower-cased; "" for the tenant */
+  gchar target[256]; /* the mailbox or account it affects, lower-cased; "" for the tenant */
 } MbxTamperFact;
 
 /* the audit change @record makes, MBX_TAMPER_NONE for none */

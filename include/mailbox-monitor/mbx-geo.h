@@ -32,13 +32,13 @@ typedef struct _MbxGeo MbxGeo;
 
 typedef struct _MbxGeoInfo
 {
-  gchar country[3];        /* ISO 3166-1 alpha-2, upper case; "" unknown */
-  guint32 asn;             /* 0 unknown */
-  gchar as_org[64];        /* "" unknown; cut at a UTF-8 character boundary */
+  gchar country[3]; /* ISO 3166-1 alpha-2, upper case; "" unknown */
+  guint32 asn;      /* 0 unknown */
+  gchar as_org[64]; /* "" unknown; cut at a UTF-8 character boundary */
   gboolean has_location;
   gdouble latitude, longitude;
-  guint32 accuracy_km;     /* location.accuracy_radius; 0 unknown */
-  gboolean is_hosting;     /* asn is in the hosting list */
+  guint32 accuracy_km; /* location.accuracy_radius; 0 unknown */
+  gboolean is_hosting; /* asn is in the hosting list */
 } MbxGeoInfo;
 
 /* the fastest travel between two logins that is still possible: an airliner's cruise */

@@ -15,10 +15,10 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  MBX_IP_NONE,  /* empty, or nothing usable */
+  MBX_IP_NONE, /* empty, or nothing usable */
   MBX_IP_V4,
   MBX_IP_V6,
-  MBX_IP_HOST   /* a host name such as "localhost", kept lower-cased */
+  MBX_IP_HOST /* a host name such as "localhost", kept lower-cased */
 } MbxIpKind;
 
 #define MBX_IP_TEXT_MAX 64

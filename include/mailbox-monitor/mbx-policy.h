@@ -24,33 +24,33 @@ G_BEGIN_DECLS
 typedef struct
 {
   gboolean enabled;
-  gint weight;        /* added to the 0-100 score when the rule fires */
+  gint weight; /* added to the 0-100 score when the rule fires */
 } MbxRuleSettings;
 
 /* rule thresholds; windows are durations that must be among the state's windows() */
 typedef struct
 {
-  gint64 learning_us;            /* [policy] learning-period */
-  gint alert_score;              /* [policy] alert-score */
+  gint64 learning_us; /* [policy] learning-period */
+  gint alert_score;   /* [policy] alert-score */
 
-  gint first_seen_tenant_bonus;  /* app-first-seen: added when the tenant never saw the app read mail */
-  gint64 volume_window_us;       /* volume-spike */
+  gint first_seen_tenant_bonus; /* app-first-seen: added when the tenant never saw the app read mail */
+  gint64 volume_window_us;      /* volume-spike */
   gint volume_min_items;
   gdouble volume_multiple;
   gint64 fanout_short_window_us; /* fanout */
   gint fanout_short_mailboxes;
   gint64 fanout_long_window_us;
   gint fanout_long_mailboxes;
-  gint64 search_window_us;       /* search-burst */
+  gint64 search_window_us; /* search-burst */
   gint search_max;
-  gint nonowner_folders;         /* nonowner-access: more folders than this weigh full */
-  gint nonowner_mailboxes;       /* nonowner-access: more mailboxes than this weigh full */
-  gint grant_tenantwide_bonus;   /* grant-mail-access: AllPrincipals or admin consent */
-  gint64 grant_window_us;        /* grant-then-access: how long a grant is remembered */
-  gint grant_first_read_bonus;   /* grant-then-access: the first read of a mailbox by the grantee */
-  gint64 signin_window_us;       /* signin-then-access: how long a sign-in is joined */
-  gint blind_spot_bonus;         /* added to a record that fires rules inside a blind-spot window */
-  gdouble max_travel_kmh;        /* [geo] impossible travel: faster than this between two places */
+  gint nonowner_folders;       /* nonowner-access: more folders than this weigh full */
+  gint nonowner_mailboxes;     /* nonowner-access: more mailboxes than this weigh full */
+  gint grant_tenantwide_bonus; /* grant-mail-access: AllPrincipals or admin consent */
+  gint64 grant_window_us;      /* grant-then-access: how long a grant is remembered */
+  gint grant_first_read_bonus; /* grant-then-access: the first read of a mailbox by the grantee */
+  gint64 signin_window_us;     /* signin-then-access: how long a sign-in is joined */
+  gint blind_spot_bonus;       /* added to a record that fires rules inside a blind-spot window */
+  gdouble max_travel_kmh;      /* [geo] impossible travel: faster than this between two places */
 } MbxPolicyThresholds;
 
 

@@ -20,11 +20,11 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  MBX_F_EVENT_TIME,       /* int: event time, UTC microseconds since the epoch */
-  MBX_F_ID,               /* record Id */
-  MBX_F_TENANT,           /* OrganizationId / tenantId */
-  MBX_F_SOURCE,           /* record shape: management-api, graph-activity, signin, entra-audit */
-  MBX_F_KIND,             /* MbxKind name */
+  MBX_F_EVENT_TIME, /* int: event time, UTC microseconds since the epoch */
+  MBX_F_ID,         /* record Id */
+  MBX_F_TENANT,     /* OrganizationId / tenantId */
+  MBX_F_SOURCE,     /* record shape: management-api, graph-activity, signin, entra-audit */
+  MBX_F_KIND,       /* MbxKind name */
   MBX_F_WORKLOAD,
   MBX_F_OPERATION,
   MBX_F_RECORD_TYPE,      /* int */
@@ -88,7 +88,7 @@ typedef enum
   MBX_ACTOR_ADMIN,
   MBX_ACTOR_APP_ONLY,
   MBX_ACTOR_SYSTEM,
-  MBX_ACTOR_USER,         /* a user acting outside a mailbox (sign-in, grant, cmdlet) */
+  MBX_ACTOR_USER, /* a user acting outside a mailbox (sign-in, grant, cmdlet) */
   MBX_ACTOR_MAX
 } MbxActorKind;
 

@@ -36,7 +36,7 @@ typedef enum
 {
   MBX_TABLE_MAILBOXES,
   MBX_TABLE_ACTORS,
-  MBX_TABLE_PAIRS,       /* (mailbox, app) */
+  MBX_TABLE_PAIRS, /* (mailbox, app) */
   MBX_TABLE_TENANTS,
   MBX_TABLE_TENANT_APPS, /* (tenant, app) that read mail */
   MBX_TABLE_GRANTS,      /* (tenant, grantee) of mail grants */
@@ -80,9 +80,9 @@ typedef enum
 typedef enum
 {
   MBX_BLIND_NONE,
-  MBX_BLIND_THROTTLED,      /* 24 hours after IsThrottled=True */
-  MBX_BLIND_AUDIT_OFF,      /* the mailbox's auditing disabled or trimmed */
-  MBX_BLIND_TENANT_OFF,     /* the tenant's audit ingestion off */
+  MBX_BLIND_THROTTLED,  /* 24 hours after IsThrottled=True */
+  MBX_BLIND_AUDIT_OFF,  /* the mailbox's auditing disabled or trimmed */
+  MBX_BLIND_TENANT_OFF, /* the tenant's audit ingestion off */
   MBX_BLIND_MAX
 } MbxBlindSpot;
 
@@ -102,27 +102,27 @@ typedef enum
 /* what the rules read after a record was counted */
 typedef struct _MbxObservation
 {
-  gint64 event_time;          /* as counted: clamped when it was too far ahead */
-  gboolean late;              /* too far behind the watermark: not windowed */
+  gint64 event_time; /* as counted: clamped when it was too far ahead */
+  gboolean late;     /* too far behind the watermark: not windowed */
   gboolean clamped;
 
   /* mailbox */
   gboolean has_mailbox;
-  gboolean mailbox_new;       /* first record of this mailbox the state has */
+  gboolean mailbox_new; /* first record of this mailbox the state has */
   gint64 mailbox_first_seen;
   MbxBucket mailbox[MBX_MAX_WINDOWS];
-  guint mailbox_apps[MBX_MAX_WINDOWS];     /* distinct apps in the window (bounded) */
-  guint mailbox_ips[MBX_MAX_WINDOWS];      /* distinct client IPs in the window (bounded) */
-  guint mailbox_paths[MBX_MAX_WINDOWS];    /* distinct access paths in the window */
-  gboolean network_new;       /* the client's /24 or /48 was not among the mailbox's networks */
-  gdouble baseline_mean;      /* items per hour expected at this hour of day */
+  guint mailbox_apps[MBX_MAX_WINDOWS];  /* distinct apps in the window (bounded) */
+  guint mailbox_ips[MBX_MAX_WINDOWS];   /* distinct client IPs in the window (bounded) */
+  guint mailbox_paths[MBX_MAX_WINDOWS]; /* distinct access paths in the window */
+  gboolean network_new;                 /* the client's /24 or /48 was not among the mailbox's networks */
+  gdouble baseline_mean;                /* items per hour expected at this hour of day */
   gdouble baseline_stddev;
-  guint baseline_days;        /* observations behind the expectation */
-  guint32 active_hours;       /* hours of the day the mailbox usually reads mail */
+  guint baseline_days;  /* observations behind the expectation */
+  guint32 active_hours; /* hours of the day the mailbox usually reads mail */
 
   /* (mailbox, app) */
   gboolean has_app;
-  gboolean pair_new;          /* first read of this mailbox by this app */
+  gboolean pair_new; /* first read of this mailbox by this app */
   gint64 pair_first_seen;
   gboolean app_new_in_tenant; /* the tenant never saw this app read mail */
 
@@ -131,15 +131,15 @@ typedef struct _MbxObservation
   gint64 delegate_first_seen;
 
   /* the record's actors: app, user, client IP, session (owners reading their own mail are left out) */
-  guint actor_mailboxes[MBX_MAX_WINDOWS];  /* most distinct mailboxes any of them touched (bounded) */
-  guint actor_searches[MBX_MAX_WINDOWS];   /* most searches any of them made */
+  guint actor_mailboxes[MBX_MAX_WINDOWS];                       /* most distinct mailboxes any of them touched (bounded) */
+  guint actor_searches[MBX_MAX_WINDOWS];                        /* most searches any of them made */
   guint actor_mailboxes_of[MBX_ACTOR_REF_MAX][MBX_MAX_WINDOWS]; /* the same, per actor */
   guint actor_searches_of[MBX_ACTOR_REF_MAX][MBX_MAX_WINDOWS];
 
   /* correlation: the latest mail grant to the record's app or user */
   gboolean has_grant;
   gint64 grant_time;
-  gchar grant_id[40];         /* the grant record's Id */
+  gchar grant_id[40]; /* the grant record's Id */
   gchar grant_operation[48];
 
   /* correlation: the sign-in behind this access */
@@ -154,7 +154,7 @@ typedef struct _MbxObservation
   /* coverage: a blind-spot window over the record's mailbox (or the whole tenant) */
   MbxBlindSpot blind_spot;
   gint64 blind_since;
-  gint64 blind_until;         /* G_MAXINT64: until a record shows auditing back */
+  gint64 blind_until; /* G_MAXINT64: until a record shows auditing back */
 
   /* geography of the client address (when a database is configured) */
   gboolean has_geo;
@@ -165,7 +165,7 @@ typedef struct _MbxObservation
   MbxGeoInfo prev_location;
 
   /* tenant */
-  gint64 tenant_first_seen;   /* the tenant's earliest record: the learning period starts there */
+  gint64 tenant_first_seen; /* the tenant's earliest record: the learning period starts there */
   MbxBucket tenant[MBX_MAX_WINDOWS];
 } MbxObservation;
 

@@ -88,9 +88,30 @@ gboolean
 mbx_user_agent_is_scripted(const gchar *agent, gsize len)
 {
   static const gchar *markers[] = {
-    "python", "curl/", "wget/", "powershell", "go-http-client", "okhttp", "axios", "node-fetch", "undici",
-    "java/", "apache-httpclient", "libwww-perl", "ruby", "postmanruntime", "insomnia", "httpie", "aiohttp",
-    "graphrunner", "roadtools", "tokentactics", "aadinternals", "msal.py", "ewseditor", "exchangeservicesclient",
+    "python",
+    "curl/",
+    "wget/",
+    "powershell",
+    "go-http-client",
+    "okhttp",
+    "axios",
+    "node-fetch",
+    "undici",
+    "java/",
+    "apache-httpclient",
+    "libwww-perl",
+    "ruby",
+    "postmanruntime",
+    "insomnia",
+    "httpie",
+    "aiohttp",
+    "graphrunner",
+    "roadtools",
+    "tokentactics",
+    "aadinternals",
+    "msal.py",
+    "ewseditor",
+    "exchangeservicesclient",
   };
   gchar lower[256];
 

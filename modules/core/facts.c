@@ -184,7 +184,8 @@ mbx_facts_tamper(const MbxRecord *record, MbxTamperFact *fact)
   if (_is(op, "Set-Mailbox"))
     {
       if (mbx_facts_param(record, "AuditEnabled", v, sizeof(v)))
-        fact->kind = _false(v) ? MBX_TAMPER_MAILBOX_AUDIT_OFF : _true(v) ? MBX_TAMPER_MAILBOX_AUDIT_ON : MBX_TAMPER_NONE;
+        fact->kind = _false(v) ? MBX_TAMPER_MAILBOX_AUDIT_OFF : _true(v) ? MBX_TAMPER_MAILBOX_AUDIT_ON
+                                                                         : MBX_TAMPER_NONE;
       static const gchar *sets[] = { "AuditOwner", "AuditDelegate", "AuditAdmin" };
       for (gsize i = 0; fact->kind == MBX_TAMPER_NONE && i < G_N_ELEMENTS(sets); i++)
         {
@@ -195,12 +196,15 @@ mbx_facts_tamper(const MbxRecord *record, MbxTamperFact *fact)
     }
   else if (_is(op, "Set-MailboxAuditBypassAssociation") &&
            mbx_facts_param(record, "AuditBypassEnabled", v, sizeof(v)))
-    fact->kind = _true(v) ? MBX_TAMPER_BYPASS_ON : _false(v) ? MBX_TAMPER_BYPASS_OFF : MBX_TAMPER_NONE;
+    fact->kind = _true(v) ? MBX_TAMPER_BYPASS_ON : _false(v) ? MBX_TAMPER_BYPASS_OFF
+                                                             : MBX_TAMPER_NONE;
   else if (_is(op, "Set-AdminAuditLogConfig") &&
            mbx_facts_param(record, "UnifiedAuditLogIngestionEnabled", v, sizeof(v)))
-    fact->kind = _false(v) ? MBX_TAMPER_TENANT_OFF : _true(v) ? MBX_TAMPER_TENANT_ON : MBX_TAMPER_NONE;
+    fact->kind = _false(v) ? MBX_TAMPER_TENANT_OFF : _true(v) ? MBX_TAMPER_TENANT_ON
+                                                              : MBX_TAMPER_NONE;
   else if (_is(op, "Set-OrganizationConfig") && mbx_facts_param(record, "AuditDisabled", v, sizeof(v)))
-    fact->kind = _true(v) ? MBX_TAMPER_TENANT_OFF : _false(v) ? MBX_TAMPER_TENANT_ON : MBX_TAMPER_NONE;
+    fact->kind = _true(v) ? MBX_TAMPER_TENANT_OFF : _false(v) ? MBX_TAMPER_TENANT_ON
+                                                              : MBX_TAMPER_NONE;
 
   if (fact->kind != MBX_TAMPER_TENANT_OFF && fact->kind != MBX_TAMPER_TENANT_ON && identity)
     {

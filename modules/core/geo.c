@@ -40,7 +40,7 @@ struct _MbxGeo
 #endif
   gboolean has_coordinates;
   gchar *database_type;
-  guint32 *hosting;   /* sorted, unique */
+  guint32 *hosting; /* sorted, unique */
   gsize n_hosting;
 };
 
@@ -250,11 +250,16 @@ _unsigned(const MMDB_entry_data_s *d)
 {
   switch (d->type)
     {
-    case MMDB_DATA_TYPE_UINT16: return d->uint16;
-    case MMDB_DATA_TYPE_UINT32: return d->uint32;
-    case MMDB_DATA_TYPE_UINT64: return d->uint64;
-    case MMDB_DATA_TYPE_INT32: return d->int32 > 0 ? (guint64) d->int32 : 0;
-    default: return 0;
+    case MMDB_DATA_TYPE_UINT16:
+      return d->uint16;
+    case MMDB_DATA_TYPE_UINT32:
+      return d->uint32;
+    case MMDB_DATA_TYPE_UINT64:
+      return d->uint64;
+    case MMDB_DATA_TYPE_INT32:
+      return d->int32 > 0 ? (guint64) d->int32 : 0;
+    default:
+      return 0;
     }
 }
 
@@ -265,8 +270,7 @@ _get_unsigned(MMDB_entry_s *entry, const gchar *const *path, guint64 *value)
 
   if (MMDB_aget_value(entry, &d, path) != MMDB_SUCCESS || !d.has_data)
     return FALSE;
-  if (d.type != MMDB_DATA_TYPE_UINT16 && d.type != MMDB_DATA_TYPE_UINT32 && d.type != MMDB_DATA_TYPE_UINT64
-      && d.type != MMDB_DATA_TYPE_INT32)
+  if (d.type != MMDB_DATA_TYPE_UINT16 && d.type != MMDB_DATA_TYPE_UINT32 && d.type != MMDB_DATA_TYPE_UINT64 && d.type != MMDB_DATA_TYPE_INT32)
     return FALSE;
   *value = _unsigned(&d);
   return TRUE;
@@ -388,11 +392,9 @@ mbx_geo_lookup(const MbxGeo *self, const gchar *ip, MbxGeoInfo *out)
       gdouble lat, lon;
       guint64 radius;
 
-      if (_get_country(&entry, path_country, out->country)
-          || _get_country(&entry, path_registered_country, out->country))
+      if (_get_country(&entry, path_country, out->country) || _get_country(&entry, path_registered_country, out->country))
         known = TRUE;
-      if (_get_double(&entry, path_latitude, &lat) && _get_double(&entry, path_longitude, &lon)
-          && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)
+      if (_get_double(&entry, path_latitude, &lat) && _get_double(&entry, path_longitude, &lon) && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)
         {
           out->has_location = TRUE;
           out->latitude = lat;

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#define ROTL(x, b) (guint64) (((x) << (b)) | ((x) >> (64 - (b))))
+#define ROTL(x, b) (guint64)(((x) << (b)) | ((x) >> (64 - (b))))
 
 #define SIPROUND \
   do \

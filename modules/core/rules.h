@@ -28,8 +28,8 @@ typedef struct
   const MbxRecord *record;
   const MbxObservation *obs; /* NULL: only the rules that need no state run */
   MbxKind kind;
-  gboolean learned;          /* the learning period is over (event time) */
-  gboolean trusted;          /* an approved app or account */
+  gboolean learned; /* the learning period is over (event time) */
+  gboolean trusted; /* an approved app or account */
 } MbxRuleContext;
 
 /* adds @rule's weight to the verdict with a one-line reason (printf-style) */

@@ -42,9 +42,9 @@ typedef struct
   MbxBaseline baseline;
   MbxDistinctSlot countries[4];
   gint64 blind_since;
-  gint64 blind_until;                   /* 0: no blind spot; G_MAXINT64: until auditing is back */
-  guint32 blind_reason;                 /* MbxBlindSpot */
-  MbxBucket buckets[];                  /* n_windows * n_buckets */
+  gint64 blind_until;   /* 0: no blind spot; G_MAXINT64: until auditing is back */
+  guint32 blind_reason; /* MbxBlindSpot */
+  MbxBucket buckets[];  /* n_windows * n_buckets */
 } MailboxPayload;
 
 typedef struct
@@ -68,8 +68,8 @@ typedef struct
 typedef struct
 {
   gint64 watermark;
-  gint64 signin_last;                   /* event time of the latest sign-in record */
-  gint64 audit_off_since;               /* 0: the tenant's audit ingestion is on */
+  gint64 signin_last;     /* event time of the latest sign-in record */
+  gint64 audit_off_since; /* 0: the tenant's audit ingestion is on */
   guint32 heads[MBX_MAX_WINDOWS];
   MbxBucket buckets[];
 } TenantPayload;

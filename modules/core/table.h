@@ -22,10 +22,10 @@ struct _MbxEntry
 {
   MbxEntry *prev, *next; /* LRU list of the entry's segment, most recent first */
   guint64 key;
-  guint32 first_seen;    /* minutes since the epoch */
-  guint32 last_hour;     /* hours since the epoch of the latest touch */
+  guint32 first_seen; /* minutes since the epoch */
+  guint32 last_hour;  /* hours since the epoch of the latest touch */
   guint8 segment;
-  guint8 hours_seen;     /* distinct hours touched, saturating */
+  guint8 hours_seen; /* distinct hours touched, saturating */
   guint8 pad[6];
   /* payload follows, 8-byte aligned */
 };

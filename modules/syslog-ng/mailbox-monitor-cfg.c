@@ -45,7 +45,7 @@ CfgParser mailbox_monitor_parser = {
 #endif
   .name = "mailbox-monitor",
   .keywords = mailbox_monitor_keywords,
-  .parse = (gint (*)(CfgLexer *, gpointer *, gpointer)) mailbox_monitor_parse,
+  .parse = (gint(*)(CfgLexer *, gpointer *, gpointer)) mailbox_monitor_parse,
   .cleanup = (void (*)(gpointer)) log_pipe_unref,
 };
 
@@ -56,7 +56,7 @@ CfgParser mailbox_suspicious_filter_parser = {
 #endif
   .name = "mailbox-suspicious",
   .keywords = mailbox_monitor_keywords,
-  .parse = (gint (*)(CfgLexer *, gpointer *, gpointer)) mailbox_monitor_parse,
+  .parse = (gint(*)(CfgLexer *, gpointer *, gpointer)) mailbox_monitor_parse,
   .cleanup = (void (*)(gpointer)) filter_expr_unref,
 };
 

@@ -61,7 +61,7 @@ struct _MbxStateHolder
   StatsCounterItem *fixed[CTR_FIXED_MAX];
 
   struct iv_timer tick;
-  gint64 next_save;   /* monotonic µs */
+  gint64 next_save; /* monotonic µs */
   GThread *saver;
   gint saver_done;
 };

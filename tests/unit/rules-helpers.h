@@ -29,9 +29,9 @@
 #define MINUTE G_TIME_SPAN_MINUTE
 #define HOUR G_TIME_SPAN_HOUR
 #define DAY G_TIME_SPAN_DAY
-#define AT(day, hour, minute) (DAY0 + (gint64) (day) * DAY + (gint64) (hour) * HOUR + (gint64) (minute) * MINUTE)
+#define AT(day, hour, minute) (DAY0 + (gint64) (day) *DAY + (gint64) (hour) *HOUR + (gint64) (minute) *MINUTE)
 
-#define TENANT "4d3c2b1a-9f8e-4d7c-8b6a-5f4e3d2c1b0a" /* the fixtures' tenant */
+#define TENANT "4d3c2b1a-9f8e-4d7c-8b6a-5f4e3d2c1b0a"    /* the fixtures' tenant */
 #define ROGUE_APP "6f0a8c1e-2d4b-4e59-a7c3-9b1d5e8f2a64" /* the fixtures' unknown app */
 #define BACKUP_APP "d0bbc075-60b6-4143-8809-78bb5d9f9a29"
 #define CRM_APP "7136c419-3ccc-429f-9bd7-f9220cb9b884"

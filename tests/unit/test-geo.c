@@ -95,8 +95,8 @@ Test(geo, takes_the_most_specific_range)
   skip_without_dbs();
   MbxGeo *geo = open_ok(GEO_CITY_DB, NULL);
 
-  cr_assert_float_eq(lookup_known(geo, "90.0.42.7").latitude, 45.7640, 1e-9);   /* Lyon, the /24 */
-  cr_assert_float_eq(lookup_known(geo, "90.0.43.7").latitude, 48.8566, 1e-9);   /* Paris, the /16 */
+  cr_assert_float_eq(lookup_known(geo, "90.0.42.7").latitude, 45.7640, 1e-9); /* Lyon, the /24 */
+  cr_assert_float_eq(lookup_known(geo, "90.0.43.7").latitude, 48.8566, 1e-9); /* Paris, the /16 */
   mbx_geo_unref(geo);
 }
 
@@ -261,11 +261,11 @@ Test(geo, marks_cloud_and_vps_asns_as_hosting)
   skip_without_dbs();
   MbxGeo *geo = open_ok(GEO_CITY_DB, NULL);
 
-  cr_assert(lookup_known(geo, "18.204.1.1").is_hosting);          /* AWS 14618 */
-  cr_assert(lookup_known(geo, "95.216.1.1").is_hosting);          /* Hetzner 24940 */
-  cr_assert(lookup_known(geo, "2a01:4f8::5").is_hosting);         /* Hetzner, IPv6 */
+  cr_assert(lookup_known(geo, "18.204.1.1").is_hosting);           /* AWS 14618 */
+  cr_assert(lookup_known(geo, "95.216.1.1").is_hosting);           /* Hetzner 24940 */
+  cr_assert(lookup_known(geo, "2a01:4f8::5").is_hosting);          /* Hetzner, IPv6 */
   cr_assert(lookup_known(geo, "2001:4860:4860::8888").is_hosting); /* Google 15169 */
-  cr_assert_not(lookup_known(geo, "1.72.1.1").is_hosting);        /* NTT DOCOMO */
+  cr_assert_not(lookup_known(geo, "1.72.1.1").is_hosting);         /* NTT DOCOMO */
   mbx_geo_unref(geo);
 }
 
@@ -500,9 +500,9 @@ Test(geo, info_distance_subtracts_the_accuracy_radii)
 Test(geo, travel_below_the_tolerance_is_never_impossible)
 {
   cr_assert_not(mbx_geo_travel_impossible(499.9, 0, 0));
-  cr_assert_not(mbx_geo_travel_impossible(344, 60, 0));    /* London-Paris in a minute */
+  cr_assert_not(mbx_geo_travel_impossible(344, 60, 0)); /* London-Paris in a minute */
   cr_assert_not(mbx_geo_travel_impossible(0, 0, 0));
-  cr_assert_not(mbx_geo_travel_impossible(-1, 0, 0));      /* no location */
+  cr_assert_not(mbx_geo_travel_impossible(-1, 0, 0)); /* no location */
   cr_assert_not(mbx_geo_travel_impossible(NAN, 0, 0));
   cr_assert_not(mbx_geo_travel_impossible(INFINITY, 0, 0));
 }

@@ -112,12 +112,23 @@ Test(policy_defaults, enables_every_rule)
 Test(policy_defaults, weighs_each_rule_as_documented)
 {
   static const gint expected[MBX_RULE_MAX] = {
-    [MBX_RULE_APP_UNAPPROVED] = 50,   [MBX_RULE_THROTTLED] = 50,       [MBX_RULE_APP_FIRST_SEEN] = 30,
-    [MBX_RULE_VOLUME_SPIKE] = 50,     [MBX_RULE_SYNC_UNUSUAL] = 50,    [MBX_RULE_FANOUT] = 50,
-    [MBX_RULE_SEARCH_BURST] = 50,     [MBX_RULE_SEARCH_KEYWORD] = 30,  [MBX_RULE_AGENT_SCRIPTED] = 30,
-    [MBX_RULE_LOCATION_UNTRUSTED] = 20, [MBX_RULE_NONOWNER_ACCESS] = 25, [MBX_RULE_GRANT_MAIL_ACCESS] = 50,
-    [MBX_RULE_OFF_HOURS] = 10,        [MBX_RULE_GRANT_THEN_ACCESS] = 50, [MBX_RULE_SIGNIN_THEN_ACCESS] = 40,
-    [MBX_RULE_TOKEN_UNMATCHED] = 50,  [MBX_RULE_AUDIT_TAMPER] = 80,
+    [MBX_RULE_APP_UNAPPROVED] = 50,
+    [MBX_RULE_THROTTLED] = 50,
+    [MBX_RULE_APP_FIRST_SEEN] = 30,
+    [MBX_RULE_VOLUME_SPIKE] = 50,
+    [MBX_RULE_SYNC_UNUSUAL] = 50,
+    [MBX_RULE_FANOUT] = 50,
+    [MBX_RULE_SEARCH_BURST] = 50,
+    [MBX_RULE_SEARCH_KEYWORD] = 30,
+    [MBX_RULE_AGENT_SCRIPTED] = 30,
+    [MBX_RULE_LOCATION_UNTRUSTED] = 20,
+    [MBX_RULE_NONOWNER_ACCESS] = 25,
+    [MBX_RULE_GRANT_MAIL_ACCESS] = 50,
+    [MBX_RULE_OFF_HOURS] = 10,
+    [MBX_RULE_GRANT_THEN_ACCESS] = 50,
+    [MBX_RULE_SIGNIN_THEN_ACCESS] = 40,
+    [MBX_RULE_TOKEN_UNMATCHED] = 50,
+    [MBX_RULE_AUDIT_TAMPER] = 80,
   };
   policy = mbx_policy_new();
   for (gint r = 0; r < MBX_RULE_MAX; r++)
@@ -149,7 +160,7 @@ Test(policy_defaults, has_the_documented_thresholds)
   cr_assert_eq(t->alert_score, 50);
   cr_assert_eq(t->first_seen_tenant_bonus, 20);
   cr_assert_eq(t->volume_window_us, HOUR);
-  cr_assert_eq(t->volume_min_items, 100);  /* Elastic: OperationCount >= 100 */
+  cr_assert_eq(t->volume_min_items, 100); /* Elastic: OperationCount >= 100 */
   cr_assert_float_eq(t->volume_multiple, 5.0, 1e-9);
   cr_assert_eq(t->fanout_short_window_us, 10 * MINUTE); /* Splunk: more than 5 mailboxes in 10 minutes */
   cr_assert_eq(t->fanout_short_mailboxes, 5);

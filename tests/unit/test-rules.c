@@ -429,8 +429,7 @@ Test(anchors, google_post_search_query)
 
 /* ---- the benign look-alikes ----------------------------------------------- */
 
-static const gchar *policy_with_backup = "[approved-apps]\n" BACKUP_APP " = Fabrikam Cloud Backup\n"
-                                         CRM_APP " = Northwind CRM\n";
+static const gchar *policy_with_backup = "[approved-apps]\n" BACKUP_APP " = Fabrikam Cloud Backup\n" CRM_APP " = Northwind CRM\n";
 
 Test(lookalikes, an_approved_backup_reading_and_syncing_every_mailbox_nightly)
 {
@@ -773,7 +772,7 @@ Test(rule_volume_spike, a_busy_mailbox_needs_a_multiple_of_its_baseline)
   h = rh_new(NULL);
   learn(2, 40); /* 40 items every office hour */
   assert_quiet(owner_read(AT(LEARNED_DAY, 10, 30), mailbox_n(0), OFFICE_IP, 150));
-  assert_quiet(owner_read(AT(LEARNED_DAY, 10, 35), mailbox_n(0), OFFICE_IP, 40)); /* 190 */
+  assert_quiet(owner_read(AT(LEARNED_DAY, 10, 35), mailbox_n(0), OFFICE_IP, 40));         /* 190 */
   const MbxVerdict *v = owner_read(AT(LEARNED_DAY, 10, 40), mailbox_n(0), OFFICE_IP, 10); /* 200 */
   assert_only(v, MBX_RULE_VOLUME_SPIKE);
   assert_reason_has(v, "200 items of user0@contoso.com read in 1h (threshold 200; usual 40.0)");
@@ -1464,7 +1463,8 @@ Test(rule_grant_mail_access, fires_on_folder_read_rights)
   for (gsize i = 0; i < G_N_ELEMENTS(rights); i++)
     {
       gchar *params = g_strdup_printf("{\"Identity\":\"ceo@contoso.com:\\\\Inbox\",\"User\":\"bob@contoso.com\","
-                                      "\"AccessRights\":\"%s\"}", rights[i]);
+                                      "\"AccessRights\":\"%s\"}",
+                                      rights[i]);
       assert_fired(decoded_with("mgmt-add-mailbox-folder-permission.json", MBX_F_PARAMETERS, params),
                    MBX_RULE_GRANT_MAIL_ACCESS);
       g_free(params);
@@ -1478,7 +1478,8 @@ Test(rule_grant_mail_access, folder_rights_without_reading_stay_quiet)
   for (gsize i = 0; i < G_N_ELEMENTS(rights); i++)
     {
       gchar *params = g_strdup_printf("{\"Identity\":\"ceo@contoso.com:\\\\Calendar\",\"User\":\"Default\","
-                                      "\"AccessRights\":\"%s\"}", rights[i]);
+                                      "\"AccessRights\":\"%s\"}",
+                                      rights[i]);
       assert_quiet(decoded_with("mgmt-add-mailbox-folder-permission.json", MBX_F_PARAMETERS, params));
       g_free(params);
     }
