@@ -1,0 +1,403 @@
+#!/usr/bin/env python3
+"""Throughput and memory of the real daemon, four pipelines side by side.
+
+    python3 bench/daemon.py --module-dir DIR --records FILE --policy FILE --out DIR [options]
+
+Run by bench/daemon.sh (which builds the module and generates the records);
+see README.md, "Performance and robustness".
+
+The same messages (the first --messages lines of --records that loggen can
+send as one message each) go through /usr/sbin/syslog-ng four times per
+round, over TCP on 127.0.0.1 from `loggen -i -S -R FILE -d -r 100000000 -n N`,
+with flow control on:
+
+  1 none      network() -> file()
+  2 json      + json-parser(prefix(".json."))
+  3 grouping  + json-parser() + grouping-by(key("${.json.MailboxOwnerUPN}") timeout(600)
+              inject-mode(pass-through) ...); it keeps every message in its
+              contexts, so loggen is stopped when the daemon's VmRSS reaches
+              --grouping-cap-mib
+  4 mbx       + mailbox-monitor(policy(FILE)): the full catalogue, default options
+
+Figures per variant and round: messages received by the source, every one
+accounted for (received == sent, or for a capped run whatever loggen sent
+before it was stopped; received == written + dropped by a parser:
+json-parser() drops what is not JSON, mailbox-monitor() passes it on),
+syslog-ng CPU seconds (utime + stime of /proc/PID/stat, from just before
+loggen starts until the last message is written), messages per CPU second
+("per core"), wall time, and peak RSS (VmHWM).  The table gives the
+median over the rounds; --json writes every run.
+
+With --profile, one more run of variant 4 under `perf record -e cpu-clock
+--call-graph dwarf` prints the samples by library, the functions with the most
+samples of their own, and the module's steps with what they call.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "e2e"))
+
+import harness  # noqa: E402
+
+LOGGEN = shutil.which("loggen") or "/usr/bin/loggen"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+# loggen reads a line with fgets() into an 8 KiB buffer: a longer line leaves as several messages
+LOGGEN_MAX_LINE = 8190
+
+VARIANTS = ("none", "json", "grouping", "mbx")
+TITLES = {
+    "none": "(1) no parser",
+    "json": "(2) json-parser()",
+    "grouping": "(3) json-parser() + grouping-by()",
+    "mbx": "(4) mailbox-monitor()",
+}
+
+SOURCE = ('source s_net { network(ip("127.0.0.1") port(@PORT@) transport("tcp") flags(no-parse) '
+          'log-msg-size(67108864) max-connections(2) log-iw-size(20000)); };\n')
+# one short line per message, the same template in every variant (it names what the parser found)
+DESTINATION = ('destination d_out { file("@DIR@/out.log" template("${.mbx.kind}${.json.Operation}\\n") '
+               'log-fifo-size(50000)); };\n')
+PARSERS = {
+    "none": "",
+    "json": 'parser p_json { json-parser(prefix(".json.")); };\n',
+    "grouping": ('parser p_json { json-parser(prefix(".json.")); };\n'
+                 'parser p_group { grouping-by(key("${.json.MailboxOwnerUPN}") scope(global) timeout(600) '
+                 'inject-mode(pass-through) aggregate(value("MESSAGE" "$(context-length) records"))); };\n'),
+    "mbx": 'parser p_mbx { mailbox-monitor(policy("@POLICY@")); };\n',
+}
+PATHS = {
+    "none": "",
+    "json": "parser(p_json); ",
+    "grouping": "parser(p_json); parser(p_group); ",
+    "mbx": "parser(p_mbx); ",
+}
+
+
+def config(variant, policy):
+    text = (harness.HEADER + "options { log-msg-size(67108864); stats-level(1); };\n" + SOURCE + PARSERS[variant] +
+            DESTINATION + "log { source(s_net); %sdestination(d_out); flags(flow-control); };\n" % PATHS[variant])
+    return text.replace("@POLICY@", policy)
+
+
+class PinnedDaemon(harness.Daemon):
+    """harness.Daemon, optionally pinned to one CPU with taskset."""
+
+    def __init__(self, config_text, cpu=None, wrap=(), **kw):
+        super().__init__(config_text, name="bench", **kw)
+        self.cpu = cpu
+        self.wrap = list(wrap)
+
+    def command(self):
+        cmd = super().command()
+        if self.cpu is not None:
+            cmd = ["taskset", "-c", str(self.cpu)] + cmd
+        return self.wrap + cmd
+
+
+def proc_cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # fields[0] is field 3 (state): utime is field 14, stime field 15
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def proc_status_kb(pid, key):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def daemon_pid(d):
+    """The syslog-ng process (not taskset or perf in front of it)."""
+    pid = d.proc.pid
+    for _ in range(100):
+        try:
+            with open("/proc/%d/comm" % pid) as f:
+                if f.read().strip() == "syslog-ng":
+                    return pid
+            children = open("/proc/%d/task/%d/children" % (pid, pid)).read().split()
+            if children:
+                pid = int(children[0])
+                continue
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("no syslog-ng process under pid %d" % d.proc.pid)
+
+
+def prepare_input(records, n, out):
+    """The first @n lines of @records that loggen sends as one message each; returns (n, skipped, bytes)."""
+    taken = skipped = size = 0
+    with open(records, "rb") as src, open(out, "wb") as dst:
+        for line in src:
+            body = line.rstrip(b"\n")
+            if not body.strip():
+                skipped += 1
+                continue
+            if len(body) > LOGGEN_MAX_LINE:
+                skipped += 1
+                continue
+            dst.write(body + b"\n")
+            taken += 1
+            size += len(body)
+            if taken == n:
+                break
+    return taken, skipped, size
+
+
+def source_received(stats):
+    """Messages the source took in (source;s_net;;a;processed)."""
+    return stats.get(("source", "s_net", "", "processed"))
+
+
+def parser_discarded(stats):
+    """Messages a parser dropped (json-parser() drops what does not parse): parser;<id>;;a;discarded."""
+    return sum(v for k, v in stats.items() if k[0] == "parser" and k[3] == "discarded")
+
+
+def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=False):
+    perf_data = None
+    wrap = []
+    if profile:
+        perf_data = os.path.join(args.out, "perf.data")
+        # cpu-clock: this VM has no hardware counters; dwarf call graphs: the libraries have no frame pointers
+        wrap = ["perf", "record", "-q", "-e", "cpu-clock", "-F", "4000", "--call-graph", "dwarf,16384", "-o", perf_data,
+                "--"]
+    d = PinnedDaemon(config(variant, args.policy), cpu=cpu_daemon, wrap=wrap)
+    try:
+        d.start(timeout=60)
+        pid = daemon_pid(d)
+        out_log = d.path("out.log")
+        loggen = [LOGGEN, "-i", "-S", "-R", input_file, "-d", "-r", "100000000", "-n", str(n), "-I", "3600",
+                  "127.0.0.1", str(d.port)]
+        if cpu_loggen is not None:
+            loggen = ["taskset", "-c", str(cpu_loggen)] + loggen
+        cpu0 = proc_cpu_seconds(pid)
+        t0 = time.monotonic()
+        lg = subprocess.Popen(loggen, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        capped = False
+        cap_kb = args.grouping_cap_mib * 1024
+        while lg.poll() is None:
+            if not d.alive():
+                lg.kill()
+                d.fail("syslog-ng died during the %s run" % variant)
+            if variant == "grouping" and proc_status_kb(pid, "VmRSS") >= cap_kb:
+                capped = True
+                lg.send_signal(signal.SIGINT)
+                try:
+                    lg.wait(10)
+                except subprocess.TimeoutExpired:
+                    lg.kill()
+                break
+            time.sleep(0.02)
+        lg_out = lg.communicate()[0]
+        # drain: every message the source took in is written
+        deadline = time.monotonic() + 300
+        last = -1
+        while True:
+            st = d.stats()
+            received = source_received(st)
+            done = harness.count_lines(out_log) + parser_discarded(st)
+            if not capped and done >= n:
+                break
+            if capped and received is not None and done == received and done == last:
+                break
+            last = done
+            if time.monotonic() > deadline:
+                d.fail("%s: timeout draining: %s written or discarded, %s received, %d sent" % (variant, done, received, n))
+            if not d.alive():
+                d.fail("syslog-ng died while draining the %s run" % variant)
+            time.sleep(0.05 if not capped else 0.3)
+        wall = time.monotonic() - t0
+        cpu = proc_cpu_seconds(pid) - cpu0
+        time.sleep(0.3)
+        stats = d.stats()
+        received = source_received(stats)
+        written = harness.count_lines(out_log)
+        discarded = parser_discarded(stats)
+        result = {
+            "variant": variant,
+            "messages": received,
+            "written": written,
+            "discarded": discarded,
+            "received": received,
+            "sent": n if not capped else None,
+            "capped": capped,
+            "cpu_s": cpu,
+            "wall_s": wall,
+            "per_core": received / cpu if cpu > 0 else 0.0,
+            "peak_rss_kb": proc_status_kb(pid, "VmHWM"),
+            "rss_kb": proc_status_kb(pid, "VmRSS"),
+            "loggen": (lg_out.strip().splitlines() or [""])[-1],
+        }
+        if variant == "mbx":
+            for c in ("records", "unparsed", "suspicious", "batches"):
+                result[c] = d.parser_counter("p_mbx", c)
+        ok = written + discarded == received and (capped or received == n)
+        result["accounted"] = ok
+        if not ok:
+            d.fail("%s: messages not accounted for: sent %s, received %s, written %s, discarded by a parser %s" %
+                   (variant, n if not capped else "?", received, written, discarded))
+        if profile:
+            d.proc.send_signal(signal.SIGTERM)
+            d.proc.wait(120)
+        else:
+            d.stop(timeout=120)
+        return result
+    finally:
+        d.cleanup()
+
+
+# the module's steps per record, and syslog-ng's own around them (inclusive shares)
+PROFILE_STEPS = ("log_source_post", "_queue", "_process_record", "mbx_decoder_decode", "mbx_state_observe_geo",
+                 "mbx_state_observe_full", "mbx_detector_evaluate_observed", "mbx_detector_is_trusted",
+                 "mbx_detector_geo_lookup", "_count_coverage", "_annotate", "log_msg_set_value_with_type",
+                 "log_proto_buffered_server_fetch", "log_writer_format_log")
+
+
+def perf_lines(perf_data, *args):
+    r = subprocess.run(["perf", "report", "-i", perf_data, "--stdio", "-q", "-g", "none", "--percent-limit", "0.3"] +
+                       list(args), capture_output=True, text=True)
+    return [l.rstrip() for l in r.stdout.splitlines() if l.strip() and not l.lstrip().startswith("#")]
+
+
+def perf_report(perf_data, top):
+    """Shares by library, the top functions by their own samples, and the module's steps with callees."""
+    out = ["samples by library (self):"]
+    out += ["  " + " ".join(l.split()) for l in perf_lines(perf_data, "--no-children", "--sort", "dso")[:10]]
+    out.append("top %d functions by their own samples:" % top)
+    out += ["  " + " ".join(l.split()[:1] + l.split()[1:]) for l in
+            perf_lines(perf_data, "--no-children", "--sort", "dso,symbol")[:top]]
+    out.append("steps, with what they call (inclusive):")
+    for l in perf_lines(perf_data, "--children", "--sort", "symbol"):
+        parts = l.split()
+        if len(parts) >= 4 and parts[3] in PROFILE_STEPS:
+            out.append("  %7s  %s" % (parts[0], parts[3]))
+    return "\n".join(out)
+
+
+def fmt_k(x):
+    return "%.1fk" % (x / 1000.0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--module-dir", required=True)
+    ap.add_argument("--records", required=True, help="records.jsonl of a generated tenant")
+    ap.add_argument("--policy", required=True, help="policy key-file for mailbox-monitor()")
+    ap.add_argument("--out", required=True, help="work directory")
+    ap.add_argument("--messages", type=int, default=200000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--grouping-cap-mib", type=int, default=1024)
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--no-pin", action="store_true", help="do not pin syslog-ng and loggen to CPUs")
+    ap.add_argument("--profile", action="store_true", help="one more run of (4) under perf record")
+    ap.add_argument("--json", help="write every run here")
+    args = ap.parse_args()
+    os.environ["MBX_MODULE_DIR"] = os.path.abspath(args.module_dir)
+    args.policy = os.path.abspath(args.policy)
+    os.makedirs(args.out, exist_ok=True)
+    variants = [v for v in args.variants.split(",") if v]
+
+    input_file = os.path.join(args.out, "input.jsonl")
+    n, skipped, size = prepare_input(args.records, args.messages, input_file)
+    if n < args.messages:
+        sys.exit("daemon: only %d usable lines in %s, %d wanted" % (n, args.records, args.messages))
+    ncpu = os.cpu_count() or 1
+    cpu_daemon = cpu_loggen = None
+    if not args.no_pin and ncpu >= 2 and shutil.which("taskset"):
+        cpu_daemon, cpu_loggen = 1, 0
+    print("input: %d messages, %.0f bytes on average (%d longer than loggen's %d-byte line left out)" %
+          (n, size / n, skipped, LOGGEN_MAX_LINE))
+    print("pinning: %s" % ("syslog-ng on CPU %d, loggen on CPU %d" % (cpu_daemon, cpu_loggen)
+                           if cpu_daemon is not None else "none"))
+    print("grouping-by memory cap: %d MiB VmRSS" % args.grouping_cap_mib)
+    sys.stdout.flush()
+
+    runs = []
+    for rnd in range(1, args.rounds + 1):
+        for v in variants:
+            r = run_variant(v, args, input_file, n, cpu_daemon, cpu_loggen)
+            r["round"] = rnd
+            runs.append(r)
+            print("  round %d %-9s %7d msgs (%d written, %d dropped by the parser)  cpu %6.2fs  wall %6.2fs  "
+                  "%8.0f msg/s/core  peak %5.0f MiB%s" %
+                  (rnd, v, r["messages"], r["written"], r["discarded"], r["cpu_s"], r["wall_s"], r["per_core"],
+                   r["peak_rss_kb"] / 1024.0, "  stopped at the cap" if r["capped"] else ""))
+            sys.stdout.flush()
+
+    med = {}
+    for v in variants:
+        rs = [r for r in runs if r["variant"] == v]
+        med[v] = {
+            "per_core": statistics.median(r["per_core"] for r in rs),
+            "min": min(r["per_core"] for r in rs),
+            "max": max(r["per_core"] for r in rs),
+            "messages": statistics.median(r["messages"] for r in rs),
+            "cpu_s": statistics.median(r["cpu_s"] for r in rs),
+            "wall_s": statistics.median(r["wall_s"] for r in rs),
+            "peak_rss_kb": max(r["peak_rss_kb"] for r in rs),
+            "capped": any(r["capped"] for r in rs),
+        }
+
+    print()
+    print("== syslog-ng 3.38, %d messages per variant, %d round(s), median (min-max) of messages per CPU second" %
+          (n, args.rounds))
+    print("%-36s %10s %22s %8s %8s %10s  %s" % ("variant", "messages", "msg/s per core", "CPU s", "wall s",
+                                               "peak RSS", "note"))
+    for v in variants:
+        m = med[v]
+        note = ""
+        dropped = statistics.median(r["discarded"] for r in runs if r["variant"] == v)
+        if dropped:
+            note = "%d not JSON, dropped by json-parser(); " % dropped
+        if m["capped"]:
+            note += "stopped at the %d MiB cap (grouping-by keeps every message)" % args.grouping_cap_mib
+        if v == "mbx":
+            r = [x for x in runs if x["variant"] == "mbx"][-1]
+            note = "decoded %d of %d (%.2f%%), suspicious %d" % (
+                r["records"], r["messages"], 100.0 * r["records"] / r["messages"], r["suspicious"])
+        print("%-36s %10d %9.0f (%s-%s) %8.2f %8.2f %7.0f MiB  %s" % (
+            TITLES[v], m["messages"], m["per_core"], fmt_k(m["min"]), fmt_k(m["max"]), m["cpu_s"], m["wall_s"],
+            m["peak_rss_kb"] / 1024.0, note))
+    print("every message accounted for: %s" % ("yes" if all(r["accounted"] for r in runs) else "NO"))
+    result = {"messages": n, "rounds": args.rounds, "runs": runs, "median": med}
+    if "mbx" in med and "json" in med:
+        r42 = med["mbx"]["per_core"] / med["json"]["per_core"]
+        result["ratio_4_2"] = r42
+        print("ratio 4/2: %.2f   target >= 3 (goal 4): %s" % (r42, "PASS" if r42 >= 3 else "MISS"))
+        print("peak RSS 4 vs 2: %.0f MiB vs %.0f MiB" % (med["mbx"]["peak_rss_kb"] / 1024.0,
+                                                        med["json"]["peak_rss_kb"] / 1024.0))
+    if "mbx" in med and "grouping" in med:
+        r43 = med["mbx"]["per_core"] / med["grouping"]["per_core"]
+        result["ratio_4_3"] = r43
+        print("ratio 4/3: %.2f   target >= 6: %s" % (r43, "PASS" if r43 >= 6 else "MISS"))
+
+    if args.profile:
+        print()
+        print("profile of (4) (perf record -e cpu-clock --call-graph dwarf, syslog-ng only; shares of its samples):")
+        sys.stdout.flush()
+        r = run_variant("mbx", args, input_file, n, cpu_daemon, cpu_loggen, profile=True)
+        result["profile_run"] = r
+        print(perf_report(os.path.join(args.out, "perf.data"), 30))
+        print("perf data: %s (perf report -i %s)" % (os.path.join(args.out, "perf.data"),
+                                                     os.path.join(args.out, "perf.data")))
+
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
