@@ -9,7 +9,7 @@ PACKAGES=(
   libestr0 liblognorm5 libfastjson4
   libglib2.0-dev libjson-glib-dev libsimdjson-dev libcriterion-dev
   libmaxminddb-dev libmaxmind-db-writer-perl
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev valgrind
   dpkg-dev debhelper fakeroot lintian chrpath
 )
 

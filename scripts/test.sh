@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every suite: unit, adapter, end-to-end (real syslog-ng daemon), fuzz
-# replay, generator and packaging in a fresh build; unit, adapter and fuzz
-# replay again under AddressSanitizer and UndefinedBehaviorSanitizer; then a
-# libFuzzer run with a fixed time budget (MBX_FUZZ_SECONDS, default 60).
+# replay, generator, packaging and robustness in a fresh build; unit, adapter
+# and fuzz replay again under AddressSanitizer and UndefinedBehaviorSanitizer;
+# unit and adapter under valgrind memcheck within a time budget
+# (MBX_VALGRIND_SECONDS, default 420); then a libFuzzer run with a fixed time
+# budget (MBX_FUZZ_SECONDS, default 60).
 # Installs what is missing first.  Ends with "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,6 +13,7 @@ cd "$top"
 "$top/scripts/install-deps.sh" || { echo "dependency installation failed" >&2; exit 1; }
 
 fuzz_seconds=${MBX_FUZZ_SECONDS:-60}
+valgrind_seconds=${MBX_VALGRIND_SECONDS:-420}
 status=0
 passed=0
 failed=0
@@ -53,13 +56,38 @@ run_meson_tests() {
   tally "$dir/meson-logs/testlog.json"
 }
 
-echo "=== all suites (unit, adapter, e2e, fuzz replay, generator, packaging) ==="
+echo "=== all suites (unit, adapter, e2e, fuzz replay, generator, packaging, robustness) ==="
 run_meson_tests "$top/build-test"
 
 echo "=== sanitizers: unit, adapter, fuzz replay under ASan + UBSan ==="
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   MBX_SUITES="--suite unit --suite adapter --suite fuzz" \
   run_meson_tests "$top/build-asan" -Db_sanitize=address,undefined -Db_lundef=false -De2e=false
+
+echo "=== valgrind memcheck: unit and adapter, ${valgrind_seconds}s budget ==="
+# The build of the first step, every unit and adapter test but core-purity (a
+# grep over the sources, no code of ours runs), each process under memcheck
+# (tests/robustness/valgrind-wrap.sh: criterion runs each test in a process
+# of its own and would hide its findings).  About 4 minutes on two cores.
+valgrind_tests=$(meson test -C "$top/build-test" --list --suite unit --suite adapter 2>/dev/null \
+  | sed -n 's|^[^ ]* / ||p' | grep -vx core-purity || true)
+if [ -z "$valgrind_tests" ]; then
+  echo "no unit or adapter tests found in build-test" >&2
+  failed=$((failed + 1)); status=1
+else
+  rm -f "$top"/build-test/meson-logs/valgrind*.json
+  # shellcheck disable=SC2086 # one test name per word
+  timeout "$valgrind_seconds" meson test -C "$top/build-test" --no-rebuild --print-errorlogs --num-processes 2 \
+    --timeout-multiplier 4 --logbase valgrind --wrap "$top/tests/robustness/valgrind-wrap.sh" $valgrind_tests
+  rc=$?
+  if [ "$rc" -eq 124 ]; then
+    echo "valgrind: over the ${valgrind_seconds}s budget" >&2
+    failed=$((failed + 1)); status=1
+  else
+    [ "$rc" -eq 0 ] || status=1
+    for log in "$top"/build-test/meson-logs/valgrind*.json; do tally "$log"; done
+  fi
+fi
 
 echo "=== libFuzzer: decoder, ${fuzz_seconds}s budget ==="
 rm -rf "$top/build-fuzz"
