@@ -36,6 +36,9 @@ const gchar *mbx_access_path_name(MbxAccessPath path);
 MbxAccessPath mbx_access_path_from_client_info(const gchar *client_info, gsize len,
                                                const gchar *app_id, gsize app_id_len);
 
+/* the built-in markers (lower-case substrings) of scripted user agents */
+const gchar *const *mbx_scripted_agent_markers(gsize *n);
+
 /* TRUE for user agents of scripts and libraries rather than mail clients */
 gboolean mbx_user_agent_is_scripted(const gchar *agent, gsize len);
 

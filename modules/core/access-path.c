@@ -84,35 +84,45 @@ mbx_access_path_from_client_info(const gchar *client_info, gsize len, const gcha
   return MBX_PATH_UNKNOWN;
 }
 
+/* scripting tools and libraries, and the tools that read mail for attackers */
+static const gchar *scripted_markers[] = {
+  "python",
+  "curl/",
+  "wget/",
+  "powershell",
+  "go-http-client",
+  "okhttp",
+  "axios",
+  "node-fetch",
+  "undici",
+  "java/",
+  "apache-httpclient",
+  "libwww-perl",
+  "ruby",
+  "postmanruntime",
+  "insomnia",
+  "httpie",
+  "aiohttp",
+  "graphrunner",
+  "roadtools",
+  "tokentactics",
+  "aadinternals",
+  "msal.py",
+  "ewseditor",
+  "exchangeservicesclient",
+};
+
+const gchar *const *
+mbx_scripted_agent_markers(gsize *n)
+{
+  *n = G_N_ELEMENTS(scripted_markers);
+  return scripted_markers;
+}
+
 gboolean
 mbx_user_agent_is_scripted(const gchar *agent, gsize len)
 {
-  static const gchar *markers[] = {
-    "python",
-    "curl/",
-    "wget/",
-    "powershell",
-    "go-http-client",
-    "okhttp",
-    "axios",
-    "node-fetch",
-    "undici",
-    "java/",
-    "apache-httpclient",
-    "libwww-perl",
-    "ruby",
-    "postmanruntime",
-    "insomnia",
-    "httpie",
-    "aiohttp",
-    "graphrunner",
-    "roadtools",
-    "tokentactics",
-    "aadinternals",
-    "msal.py",
-    "ewseditor",
-    "exchangeservicesclient",
-  };
+
   gchar lower[256];
 
   if (!agent || len == 0)
@@ -121,9 +131,9 @@ mbx_user_agent_is_scripted(const gchar *agent, gsize len)
   for (gsize i = 0; i < len; i++)
     lower[i] = g_ascii_tolower(agent[i]);
   lower[len] = '\0';
-  for (gsize i = 0; i < G_N_ELEMENTS(markers); i++)
+  for (gsize i = 0; i < G_N_ELEMENTS(scripted_markers); i++)
     {
-      if (strstr(lower, markers[i]))
+      if (strstr(lower, scripted_markers[i]))
         return TRUE;
     }
   return FALSE;

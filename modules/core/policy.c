@@ -12,6 +12,7 @@
  * never modified after it is shared.
  */
 #include "mbx-policy.h"
+#include "mbx-access-path.h"
 #include "mbx-error.h"
 #include "mbx-time.h"
 
@@ -68,32 +69,8 @@ static const gint default_weights[MBX_RULE_MAX] = {
   [MBX_RULE_AUDIT_TAMPER] = 80,
 };
 
-/* scripting tools and libraries, and the agents attack tools forge or leave */
+/* beyond the built-in scripted-agent markers (mbx_scripted_agent_markers()): what attack tools forge or leave */
 static const gchar *default_agent_patterns[] = {
-  "python",
-  "curl/",
-  "wget/",
-  "powershell",
-  "go-http-client",
-  "okhttp",
-  "axios",
-  "node-fetch",
-  "undici",
-  "java/",
-  "apache-httpclient",
-  "libwww-perl",
-  "ruby",
-  "postmanruntime",
-  "insomnia",
-  "httpie",
-  "aiohttp",
-  "graphrunner",
-  "roadtools",
-  "tokentactics",
-  "aadinternals",
-  "msal.py",
-  "ewseditor",
-  "exchangeservicesclient",
   "[nouseragent]",
   /* the Windows/Edge agent GraphRunner and TokenTactics forge by default (Google SecOps' GraphRunner rule); their
      other forged agents are real browsers' strings, which a substring list would match on real users */
@@ -203,6 +180,10 @@ _set_defaults(MbxPolicy *self)
   /* an airliner with a tailwind reaches 1000 km/h over ground; faster than that, two places are two people */
   t->max_travel_kmh = 1000.0;
 
+  gsize n_markers;
+  const gchar *const *markers = mbx_scripted_agent_markers(&n_markers);
+  for (gsize i = 0; i < n_markers; i++)
+    g_ptr_array_add(self->agent_patterns, g_strdup(markers[i]));
   for (gsize i = 0; i < G_N_ELEMENTS(default_agent_patterns); i++)
     g_ptr_array_add(self->agent_patterns, g_strdup(default_agent_patterns[i]));
   for (gsize i = 0; i < G_N_ELEMENTS(default_terms); i++)
