@@ -15,6 +15,9 @@
 
 G_BEGIN_DECLS
 
+/* TRUE when @hay contains @needle, ASCII case ignored (cmdlet values are as typed) */
+gboolean mbx_facts_contains_ci(const gchar *hay, const gchar *needle);
+
 /* TRUE when @scopes (space separated) include a mail scope or role */
 gboolean mbx_facts_mail_scopes(const gchar *scopes);
 

@@ -12,8 +12,8 @@
 
 #include <string.h>
 
-static gboolean
-_has_ci(const gchar *hay, const gchar *needle)
+gboolean
+mbx_facts_contains_ci(const gchar *hay, const gchar *needle)
 {
   if (!hay)
     return FALSE;
@@ -33,7 +33,7 @@ mbx_facts_mail_scopes(const gchar *scopes)
                                  "exchange.manageasapp", "mailboxsettings." };
   for (gsize i = 0; scopes && i < G_N_ELEMENTS(mail); i++)
     {
-      if (_has_ci(scopes, mail[i]))
+      if (mbx_facts_contains_ci(scopes, mail[i]))
         return TRUE;
     }
   return FALSE;
@@ -116,15 +116,15 @@ mbx_facts_grant(const MbxRecord *record, MbxGrantFact *fact)
       }
     case MBX_KIND_ADMIN:
       if (_is(op, "Add-MailboxPermission") && mbx_facts_param(record, "AccessRights", a, sizeof(a)) &&
-          _has_ci(a, "FullAccess"))
+          mbx_facts_contains_ci(a, "FullAccess"))
         _set_grantee(fact, mbx_facts_param(record, "User", b, sizeof(b)), FALSE);
       else if ((_is(op, "Add-MailboxFolderPermission") || _is(op, "Set-MailboxFolderPermission")) &&
                mbx_facts_param(record, "AccessRights", a, sizeof(a)) &&
-               (_has_ci(a, "Reviewer") || _has_ci(a, "Editor") || _has_ci(a, "Owner") || _has_ci(a, "Author") ||
-                _has_ci(a, "ReadItems")))
+               (mbx_facts_contains_ci(a, "Reviewer") || mbx_facts_contains_ci(a, "Editor") || mbx_facts_contains_ci(a, "Owner") || mbx_facts_contains_ci(a, "Author") ||
+                mbx_facts_contains_ci(a, "ReadItems")))
         _set_grantee(fact, mbx_facts_param(record, "User", b, sizeof(b)), FALSE);
       else if (_is(op, "New-ManagementRoleAssignment") && mbx_facts_param(record, "Role", a, sizeof(a)) &&
-               (_has_ci(a, "ApplicationImpersonation") || g_ascii_strncasecmp(a, "Application Mail", 16) == 0 ||
+               (mbx_facts_contains_ci(a, "ApplicationImpersonation") || g_ascii_strncasecmp(a, "Application Mail", 16) == 0 ||
                 g_ascii_strncasecmp(a, "Application EWS.", 16) == 0))
         {
           if (mbx_facts_param(record, "App", b, sizeof(b)))
@@ -161,13 +161,13 @@ mbx_tamper_name(MbxTamper tamper)
 static gboolean
 _false(const gchar *v)
 {
-  return v && (_has_ci(v, "false") || strcmp(v, "0") == 0);
+  return v && (mbx_facts_contains_ci(v, "false") || strcmp(v, "0") == 0);
 }
 
 static gboolean
 _true(const gchar *v)
 {
-  return v && (_has_ci(v, "true") || strcmp(v, "1") == 0);
+  return v && (mbx_facts_contains_ci(v, "true") || strcmp(v, "1") == 0);
 }
 
 MbxTamper
@@ -189,8 +189,8 @@ mbx_facts_tamper(const MbxRecord *record, MbxTamperFact *fact)
       static const gchar *sets[] = { "AuditOwner", "AuditDelegate", "AuditAdmin" };
       for (gsize i = 0; fact->kind == MBX_TAMPER_NONE && i < G_N_ELEMENTS(sets); i++)
         {
-          if (mbx_facts_param(record, sets[i], v, sizeof(v)) && _has_ci(v, "Remove") &&
-              (_has_ci(v, "MailItemsAccessed") || _has_ci(v, "SearchQueryInitiated")))
+          if (mbx_facts_param(record, sets[i], v, sizeof(v)) && mbx_facts_contains_ci(v, "Remove") &&
+              (mbx_facts_contains_ci(v, "MailItemsAccessed") || mbx_facts_contains_ci(v, "SearchQueryInitiated")))
             fact->kind = MBX_TAMPER_AUDIT_TRIMMED;
         }
     }

@@ -435,18 +435,6 @@ _param(const MbxRuleContext *ctx, const gchar *name, gchar *buf, gsize size)
   return mbx_facts_param(ctx->record, name, buf, size);
 }
 
-/* cmdlet parameter values are as typed, and PowerShell takes "fullaccess" as well as "FullAccess" */
-static gboolean
-_has_ci(const gchar *hay, const gchar *needle)
-{
-  gsize n = strlen(needle);
-  for (const gchar *p = hay; p && *p; p++)
-    {
-      if (g_ascii_strncasecmp(p, needle, n) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
 
 /* "ceo@contoso.com:\\Inbox": rights on a calendar, contacts or tasks folder give no mail */
 static gboolean
@@ -503,19 +491,19 @@ _grant_mail_access(const MbxRuleContext *ctx, MbxVerdict *v)
   if (ctx->kind != MBX_KIND_ADMIN)
     return;
   if (g_ascii_strcasecmp(op, "Add-MailboxPermission") == 0 && _param(ctx, "AccessRights", a, sizeof(a)) &&
-      _has_ci(a, "FullAccess"))
+      mbx_facts_contains_ci(a, "FullAccess"))
     mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, -_person_grant_discount(ctx), "FullAccess on %s given to %s by %s",
                   _or(_param(ctx, "Identity", b, sizeof(b)), "?"), _or(_param(ctx, "User", c, sizeof(c)), "?"),
                   _or(_str(ctx, MBX_F_ACTOR), "?"));
   else if ((g_ascii_strcasecmp(op, "Add-MailboxFolderPermission") == 0 ||
             g_ascii_strcasecmp(op, "Set-MailboxFolderPermission") == 0) &&
            _mail_folder(_param(ctx, "Identity", b, sizeof(b))) && _param(ctx, "AccessRights", a, sizeof(a)) &&
-           (_has_ci(a, "Reviewer") || _has_ci(a, "Editor") || _has_ci(a, "Owner") || _has_ci(a, "Author") ||
-            _has_ci(a, "ReadItems")))
+           (mbx_facts_contains_ci(a, "Reviewer") || mbx_facts_contains_ci(a, "Editor") || mbx_facts_contains_ci(a, "Owner") || mbx_facts_contains_ci(a, "Author") ||
+            mbx_facts_contains_ci(a, "ReadItems")))
     mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, -_person_grant_discount(ctx), "%s read rights on %s given to %s", a,
                   _or(_param(ctx, "Identity", b, sizeof(b)), "?"), _or(_param(ctx, "User", c, sizeof(c)), "?"));
   else if (g_ascii_strcasecmp(op, "New-ManagementRoleAssignment") == 0 && _param(ctx, "Role", a, sizeof(a)) &&
-           (_has_ci(a, "ApplicationImpersonation") ||
+           (mbx_facts_contains_ci(a, "ApplicationImpersonation") ||
             /* RBAC for Applications: Application Mail.*, Mail Full Access, and EWS.AccessAsApp, the role
                form of full_access_as_app */
             (_param(ctx, "App", b, sizeof(b)) &&
