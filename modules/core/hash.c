@@ -75,19 +75,24 @@ static void
 _update(SipState *s, const guint8 *data, gsize len)
 {
   s->total += len;
-  while (len > 0)
+  /* top up a partial word first */
+  while (len > 0 && s->tail_len > 0)
     {
-      gsize take = MIN(len, 8 - s->tail_len);
-      memcpy(s->tail + s->tail_len, data, take);
-      s->tail_len += take;
-      data += take;
-      len -= take;
+      s->tail[s->tail_len++] = *data++;
+      len--;
       if (s->tail_len == 8)
         {
           _compress(s, _le64(s->tail));
           s->tail_len = 0;
         }
     }
+  if (len == 0)
+    return;
+  /* whole words straight from the input: the byte-wise copy cost more than the rounds */
+  for (; len >= 8; data += 8, len -= 8)
+    _compress(s, _le64(data));
+  memcpy(s->tail, data, len);
+  s->tail_len = len;
 }
 
 static guint64

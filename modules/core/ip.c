@@ -70,7 +70,10 @@ mbx_ip_canonicalize(const gchar *text, gsize len, gchar *out, gsize out_size)
   struct in6_addr a6;
   if (inet_pton(AF_INET, buf, &a4) == 1)
     {
-      inet_ntop(AF_INET, &a4, out, out_size);
+      /* inet_pton takes only the canonical dotted quad (no leading zeros, no
+       * short forms), so the text is its own canonical form: inet_ntop would
+       * cost ten times the copy */
+      memcpy(out, buf, len + 1);
       return MBX_IP_V4;
     }
   /* drop an IPv6 zone id ("fe80::1%eth0") */

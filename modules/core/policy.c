@@ -712,10 +712,14 @@ _lookup_lower(GHashTable *table, const gchar *key, const gchar **value)
 {
   gchar lower[320];
   gsize len = key ? strlen(key) : 0;
-  if (len == 0 || len >= sizeof(lower))
+  /* most policies approve no accounts and a few apps: an empty table is the common answer */
+  if (len == 0 || len >= sizeof(lower) || g_hash_table_size(table) == 0)
     return FALSE;
   for (gsize i = 0; i <= len; i++)
-    lower[i] = g_ascii_tolower(key[i]);
+    {
+      guchar c = key[i];
+      lower[i] = (guchar) (c - 'A') < 26 ? c | 0x20 : c;
+    }
   return g_hash_table_lookup_extended(table, lower, NULL, (gpointer *) value);
 }
 

@@ -260,12 +260,17 @@ _store(MbxRecord *self, MbxField field, const gchar *value, gsize len, gboolean 
   MbxSlot *slot = &self->slots[field];
   gchar *p = _alloc(self, len + 1);
 
-  memcpy(p, value, len);
   if (lower)
     {
+      /* inline ASCII fold: a call per byte cost more than the copy */
       for (gsize i = 0; i < len; i++)
-        p[i] = g_ascii_tolower(p[i]);
+        {
+          guchar c = value[i];
+          p[i] = (guchar) (c - 'A') < 26 ? c | 0x20 : c;
+        }
     }
+  else
+    memcpy(p, value, len);
   /* NUL-terminate every value so callers may use it as a C string */
   p[len] = '\0';
   slot->value = p;
@@ -297,17 +302,33 @@ mbx_record_set_string_lower(MbxRecord *self, MbxField field, const gchar *value,
   _store(self, field, value, len, TRUE);
 }
 
+/* decimal text of @value at the end of @buf (24 bytes); returns where it starts.  printf cost 700 instructions */
+static gchar *
+_format_int(gchar *end, gint64 value)
+{
+  guint64 u = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
+  gchar *p = end;
+  do
+    {
+      *--p = (gchar) ('0' + u % 10);
+      u /= 10;
+    }
+  while (u);
+  if (value < 0)
+    *--p = '-';
+  return p;
+}
+
 void
 mbx_record_set_int(MbxRecord *self, MbxField field, gint64 value)
 {
   g_return_if_fail(field < MBX_F_MAX);
   gchar buf[24];
-  gint n;
 
   if (field_info[field].type == MBX_TYPE_BOOL)
     value = value ? 1 : 0;
-  n = g_snprintf(buf, sizeof(buf), "%" G_GINT64_FORMAT, value);
-  _store(self, field, buf, n, FALSE);
+  gchar *start = _format_int(buf + sizeof(buf), value);
+  _store(self, field, start, buf + sizeof(buf) - start, FALSE);
   self->slots[field].num = value;
 }
 

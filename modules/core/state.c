@@ -327,8 +327,13 @@ _network_of(const gchar *ip, gchar *out, gsize out_size)
   struct in6_addr a6;
   if (inet_pton(AF_INET, ip, &a4) == 1)
     {
-      guint8 *b = (guint8 *) &a4;
-      g_snprintf(out, out_size, "%u.%u.%u.0/24", b[0], b[1], b[2]);
+      /* inet_pton took a canonical dotted quad: the /24 is its text up to the last dot */
+      const gchar *dot = strrchr(ip, '.');
+      gsize n = dot - ip + 1;
+      if (n + 5 > out_size)
+        return FALSE;
+      memcpy(out, ip, n);
+      memcpy(out + n, "0/24", 5);
       return TRUE;
     }
   if (inet_pton(AF_INET6, ip, &a6) == 1)
@@ -684,16 +689,49 @@ _find_signin(MbxState *self, const gchar *kind, const gchar *value, gsize len, M
   return e != NULL;
 }
 
+/*
+ * Copies @a (and "|" @b when @b is set) into @out, ASCII-folded: the join
+ * keys are case-insensitive.  Returns the length, or 0 when it does not fit.
+ */
+static gsize
+_fold_key(gchar *out, gsize size, const gchar *a, const gchar *b)
+{
+  gsize n = 0;
+  for (const gchar *p = a; *p; p++)
+    {
+      if (n + 1 >= size)
+        return 0;
+      guchar c = *p;
+      out[n++] = (guchar) (c - 'A') < 26 ? c | 0x20 : c;
+    }
+  if (b)
+    {
+      if (n + 1 >= size)
+        return 0;
+      out[n++] = '|';
+      for (const gchar *p = b; *p; p++)
+        {
+          if (n + 1 >= size)
+            return 0;
+          guchar c = *p;
+          out[n++] = (guchar) (c - 'A') < 26 ? c | 0x20 : c;
+        }
+    }
+  out[n] = '\0';
+  return n;
+}
+
 static gboolean
-_find_grant(MbxState *self, const gchar *tenant, gsize tenant_len, const gchar *grantee, MbxObservation *out)
+_find_grant(MbxState *self, const gchar *tenant, gsize tenant_len, const gchar *grantee, const gchar *mailbox,
+            MbxObservation *out)
 {
   MbxShard *shard;
-  gchar lower[256];
-  g_strlcpy(lower, grantee, sizeof(lower));
-  for (gchar *c = lower; *c; c++)
-    *c = g_ascii_tolower(*c);
-  MbxEntry *e = mbx_table_find(self->tables[MBX_TABLE_GRANTS],
-                               _key(self, "g", tenant ? tenant : "", tenant_len, lower, strlen(lower)), &shard);
+  gchar lower[600];
+  gsize len = _fold_key(lower, sizeof(lower), grantee, mailbox);
+  if (len == 0)
+    return FALSE;
+  MbxEntry *e =
+    mbx_table_find(self->tables[MBX_TABLE_GRANTS], _key(self, "g", tenant ? tenant : "", tenant_len, lower, len), &shard);
   if (e)
     {
       GrantPayload *p = mbx_entry_payload(e);
@@ -719,13 +757,13 @@ _join(MbxState *self, const MbxRecord *record, MbxObservation *out)
   const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, NULL);
 
   const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, NULL);
-  if (app)
-    _find_grant(self, tenant, tenant_len, app, out);
-  if (actor && mailbox)
+  /* grants are rare: with none remembered there is nothing to join */
+  if (mbx_table_count(self->tables[MBX_TABLE_GRANTS]) > 0)
     {
-      gchar who[600];
-      g_snprintf(who, sizeof(who), "%s|%s", actor, mailbox);
-      _find_grant(self, tenant, tenant_len, who, out);
+      if (app)
+        _find_grant(self, tenant, tenant_len, app, NULL, out);
+      if (actor && mailbox)
+        _find_grant(self, tenant, tenant_len, actor, mailbox, out);
     }
 
   const gchar *token = mbx_record_get_string(record, MBX_F_TOKEN_ID, &len);
@@ -751,10 +789,8 @@ _join(MbxState *self, const MbxRecord *record, MbxObservation *out)
   if (actor && kind != MBX_ACTOR_APP_ONLY && kind != MBX_ACTOR_SYSTEM)
     {
       gchar lower[320];
-      g_strlcpy(lower, actor, sizeof(lower));
-      for (gchar *c = lower; *c; c++)
-        *c = g_ascii_tolower(*c);
-      if (_find_signin(self, "su", lower, strlen(lower), out))
+      gsize lower_len = _fold_key(lower, sizeof(lower), actor, NULL);
+      if (lower_len && _find_signin(self, "su", lower, lower_len, out))
         out->signin_join = MBX_SIGNIN_JOIN_USER;
     }
 }

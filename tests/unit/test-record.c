@@ -130,6 +130,25 @@ Test(record, a_large_event_time_keeps_every_digit)
   cr_assert_str_eq(get_str(MBX_F_EVENT_TIME), "1793606400123456");
 }
 
+Test(record, negative_and_extreme_ints_have_the_same_text_as_printf)
+{
+  const gint64 values[] = { -1, -42, G_MININT64, G_MAXINT64, 10, 99, 100, G_GINT64_CONSTANT(-1000000000000) };
+  for (gsize i = 0; i < G_N_ELEMENTS(values); i++)
+    {
+      gchar expected[32];
+      g_snprintf(expected, sizeof(expected), "%" G_GINT64_FORMAT, values[i]);
+      mbx_record_set_int(record, MBX_F_OPERATION_COUNT, values[i]);
+      cr_assert_str_eq(get_str(MBX_F_OPERATION_COUNT), expected);
+      cr_assert_eq(mbx_record_get_int(record, MBX_F_OPERATION_COUNT, 0), values[i]);
+    }
+}
+
+Test(record, a_lowered_string_folds_ascii_only)
+{
+  mbx_record_set_string_lower(record, MBX_F_ACTOR, "AZaz@[`{\xC3\x89", 10);
+  cr_assert_str_eq(get_str(MBX_F_ACTOR), "azaz@[`{\xC3\x89");
+}
+
 Test(record, a_zero_int_is_set_not_unset)
 {
   mbx_record_set_int(record, MBX_F_ITEM_COUNT, 0);
