@@ -21,6 +21,7 @@ static CfgLexerKeyword mailbox_monitor_keywords[] = {
   { "fields", KW_FIELDS },
   { "drop_unparsed", KW_DROP_UNPARSED },
   { "split_batches", KW_SPLIT_BATCHES },
+  { "prescreen", KW_PRESCREEN },
   { "mailbox_suspicious", KW_MAILBOX_SUSPICIOUS },
   { "min_score", KW_MIN_SCORE },
   { "rules", KW_RULES },

@@ -23,6 +23,7 @@
 #include "mbx-decoder.h"
 #include "mbx-detector.h"
 #include "mbx-policy.h"
+#include "mbx-prescreen.h"
 #include "mbx-error.h"
 #include "mbx-time.h"
 
@@ -48,6 +49,7 @@ typedef enum
   CTR_SUSPICIOUS,
   CTR_BATCHES,
   CTR_BATCH_RECORDS,
+  CTR_PRESCREENED,
   /* coverage: what the logs can and cannot show */
   CTR_KIND_FIRST,
   CTR_KIND_LAST = CTR_KIND_FIRST + MBX_KIND_MAX - 1,
@@ -71,6 +73,7 @@ static const gchar *counter_names[CTR_MAX] = {
   [CTR_SUSPICIOUS] = "suspicious",
   [CTR_BATCHES] = "batches",
   [CTR_BATCH_RECORDS] = "batch_records",
+  [CTR_PRESCREENED] = "prescreened",
   [CTR_WORKLOAD_EXCHANGE] = "workload_exchange",
   [CTR_WORKLOAD_ENTRA] = "workload_entra",
   [CTR_WORKLOAD_GRAPH] = "workload_graph",
@@ -169,6 +172,7 @@ typedef struct
   FieldsMode fields;
   gboolean drop_unparsed;
   gboolean split_batches;
+  gboolean prescreen;
 
   MbxStateHolder *state;
 
@@ -452,6 +456,22 @@ _process_record(MailboxMonitorParser *self, Frame *frame, LogMessage **pmsg, con
   MbxObservation observation;
   MbxVerdict verdict;
 
+  /*
+   * A record no rule reads (SharePoint, OneDrive, Teams: most of the audit
+   * volume) is recognized from its text and passed on, marked "other", without
+   * decoding or state.  Not with fields(all): that asks for every record's fields.
+   */
+  if (self->prescreen && self->fields != FIELDS_ALL && mbx_prescreen(input, input_len) == MBX_PRESCREEN_SKIP)
+    {
+      _count(self, CTR_RECORDS);
+      _count(self, CTR_PRESCREENED);
+      _count(self, CTR_KIND_FIRST + MBX_KIND_OTHER);
+      _count(self, CTR_WORKLOAD_OTHER);
+      log_msg_set_value(log_msg_make_writable(pmsg, path_options), self->field_handles[MBX_F_KIND],
+                        mbx_kind_name(MBX_KIND_OTHER), -1);
+      return TRUE;
+    }
+
   if (!mbx_decoder_decode(frame->decoder, input, input_len, frame->record, &error))
     {
       _count(self, CTR_UNPARSED);
@@ -650,6 +670,12 @@ void
 mailbox_monitor_parser_set_split_batches(LogParser *s, gboolean split)
 {
   ((MailboxMonitorParser *) s)->split_batches = split;
+}
+
+void
+mailbox_monitor_parser_set_prescreen(LogParser *s, gboolean prescreen)
+{
+  ((MailboxMonitorParser *) s)->prescreen = prescreen;
 }
 
 void
@@ -893,6 +919,7 @@ _clone(LogPipe *s)
   cloned->fields = self->fields;
   cloned->drop_unparsed = self->drop_unparsed;
   cloned->split_batches = self->split_batches;
+  cloned->prescreen = self->prescreen;
   return &cloned->super.super;
 }
 
@@ -928,6 +955,7 @@ mailbox_monitor_parser_new(GlobalConfig *cfg)
   self->prefix = g_strdup(".mbx.");
   self->fields = FIELDS_SUSPICIOUS;
   self->split_batches = TRUE;
+  self->prescreen = TRUE;
   self->state = mbx_state_holder_new();
   return &self->super;
 }

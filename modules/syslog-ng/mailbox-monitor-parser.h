@@ -17,6 +17,7 @@ void mailbox_monitor_parser_set_prefix(LogParser *s, const gchar *prefix);
 gboolean mailbox_monitor_parser_add_approved_apps(LogParser *s, GList *app_ids, GError **error);
 gboolean mailbox_monitor_parser_set_fields(LogParser *s, const gchar *fields);
 void mailbox_monitor_parser_set_drop_unparsed(LogParser *s, gboolean drop);
+void mailbox_monitor_parser_set_prescreen(LogParser *s, gboolean prescreen);
 void mailbox_monitor_parser_set_split_batches(LogParser *s, gboolean split);
 void mailbox_monitor_parser_set_policy(LogParser *s, const gchar *path);
 void mailbox_monitor_parser_set_cap(LogParser *s, MbxTable table, gint cap);

@@ -54,6 +54,16 @@ def _base(record_id, operation, record_type, user_id, user_key, user_type, workl
     }
 
 
+def file_accessed(record_id, user, workload="SharePoint", operation="FileAccessed"):
+    """A SharePoint, OneDrive or Teams record: a workload no rule reads."""
+    rec = _base(record_id, operation, 25 if workload == "MicrosoftTeams" else 6, user, "i:0h.f|membership|%s" % user,
+                0, workload)
+    rec.update({"ObjectId": "https://contoso.sharepoint.com/sites/Finance/Shared Documents/plan.xlsx",
+                "EventSource": "SharePoint", "ItemType": "File", "SourceFileName": "plan.xlsx",
+                "UserAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"})
+    return rec
+
+
 def _folders(record_id, n_items, path="\\Inbox"):
     return [{
         "Id": "LgAAAACe1Pq0bX3NQ5Vx2m9hK4rLAQBx0Yq7d2f1S5y8ZkQ3b6wAAAAAAEMAAAB",

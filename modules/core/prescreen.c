@@ -1,0 +1,97 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The pre-screen (see mbx-prescreen.h).
+ *
+ * Why a raw "Workload" key can be trusted: inside a JSON string every quote
+ * is escaped, so the bytes "Workload" followed by a colon can only be a key;
+ * record keys come from Microsoft, not from whoever is being audited.  It
+ * must be the only such key, so a nested object cannot answer for the
+ * record, and the text must end with the object's closing brace, so a cut
+ * record is decoded (and counted as unparsed) rather than skipped.
+ *
+ * Invariant: SKIP implies the decoder would give kind "other" and no rule
+ * would fire: every workload listed here carries no mailbox access, grant,
+ * sign-in or audit setting.  Exchange, AzureActiveDirectory and
+ * SecurityComplianceCenter (compliance searches) are never listed.
+ */
+#include "mbx-prescreen.h"
+#include "mbx-decoder.h"
+
+#include <string.h>
+
+static const gchar *const skipped_workloads[] = {
+  "SharePoint",
+  "OneDrive",
+  "MicrosoftTeams",
+  "PowerBI",
+  "Yammer",
+  "MicrosoftForms",
+  "MicrosoftStream",
+  "PowerApps",
+  "MicrosoftFlow",
+  "Sway",
+  NULL,
+};
+
+#define KEY "\"Workload\""
+#define KEY_LEN (sizeof(KEY) - 1)
+
+const gchar *const *
+mbx_prescreen_workloads(void)
+{
+  return skipped_workloads;
+}
+
+static gboolean
+_is_blank(gchar c)
+{
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static gboolean
+_skipped(const gchar *value, gsize len)
+{
+  for (const gchar *const *w = skipped_workloads; *w; w++)
+    {
+      if (strlen(*w) == len && memcmp(*w, value, len) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+MbxPrescreen
+mbx_prescreen(const gchar *input, gsize len)
+{
+  gsize offset;
+  if (!input || mbx_input_locate(input, len, &offset) != MBX_INPUT_RECORD)
+    return MBX_PRESCREEN_DECODE;
+  const gchar *p = input + offset;
+  const gchar *end = input + len;
+
+  while (end > p && (_is_blank(end[-1]) || end[-1] == '\0'))
+    end--;
+  if (end - p < 2 || end[-1] != '}')
+    return MBX_PRESCREEN_DECODE;
+
+  const gchar *key = memmem(p, end - p, KEY, KEY_LEN);
+  if (!key)
+    return MBX_PRESCREEN_DECODE;
+  const gchar *v = key + KEY_LEN;
+  if (memmem(v, end - v, KEY, KEY_LEN))
+    return MBX_PRESCREEN_DECODE;
+
+  while (v < end && _is_blank(*v))
+    v++;
+  if (v >= end || *v++ != ':')
+    return MBX_PRESCREEN_DECODE;
+  while (v < end && _is_blank(*v))
+    v++;
+  if (v >= end || *v++ != '"')
+    return MBX_PRESCREEN_DECODE;
+  const gchar *close = memchr(v, '"', end - v);
+  if (!close || memchr(v, '\\', close - v))
+    return MBX_PRESCREEN_DECODE;
+  return _skipped(v, close - v) ? MBX_PRESCREEN_SKIP : MBX_PRESCREEN_DECODE;
+}
