@@ -1016,7 +1016,7 @@ mbx_state_get_stats(MbxState *self, MbxStateStats *stats)
 gsize
 mbx_state_memory_estimate(MbxState *self, MbxTable table)
 {
-  /* entry + allocator header + hash table slot (key, value, hash at ~75% load) */
-  gsize per_entry = mbx_table_entry_size(self->tables[table]) + 16 + 27;
+  /* entry + allocator header + index slot (key, pointer: 16 bytes at 35-70% load) */
+  gsize per_entry = mbx_table_entry_size(self->tables[table]) + 16 + 32;
   return mbx_table_count(self->tables[table]) * per_entry;
 }

@@ -18,16 +18,29 @@
  *  - an entry moves to the protected segment once it has been touched in two
  *    different hours, so keys that appear once (a flood of random names)
  *    only ever evict each other;
- *  - the payload is only read or written with the shard's lock held.
+ *  - the payload is only read or written with the shard's lock held;
+ *  - each shard's index is an open-addressing table of (key, entry) with
+ *    linear probing, at most 70% full, no tombstones (removal shifts the
+ *    run back); keys are keyed SipHash values, so their low bits are already
+ *    uniform and are used as they are.  GHashTable cost a call per hash and
+ *    per compare and a cache miss per array; this is one miss per probe.
  */
 #include "table.h"
 
 #include <string.h>
 
+typedef struct
+{
+  guint64 key;
+  MbxEntry *entry; /* NULL: an empty slot */
+} MbxSlot;
+
 struct _MbxShard
 {
   GMutex lock;
-  GHashTable *index; /* &entry->key -> entry */
+  MbxSlot *slots; /* the index: mask + 1 slots */
+  guint mask;
+  guint used;
   MbxEntry *head[MBX_SEGMENT_MAX];
   MbxEntry *tail[MBX_SEGMENT_MAX];
   guint count;
@@ -70,6 +83,81 @@ _push_front(MbxShard *shard, MbxEntry *e)
   shard->head[e->segment] = e;
 }
 
+#define INDEX_MIN_SLOTS 16
+
+static MbxEntry *
+_index_find(MbxShard *shard, guint64 key)
+{
+  for (guint i = (guint) key & shard->mask;; i = (i + 1) & shard->mask)
+    {
+      MbxSlot *slot = &shard->slots[i];
+      if (!slot->entry || slot->key == key)
+        return slot->entry;
+    }
+}
+
+static void
+_index_put(MbxSlot *slots, guint mask, guint64 key, MbxEntry *entry)
+{
+  guint i = (guint) key & mask;
+  while (slots[i].entry)
+    i = (i + 1) & mask;
+  slots[i].key = key;
+  slots[i].entry = entry;
+}
+
+static void
+_index_add(MbxShard *shard, MbxEntry *entry)
+{
+  if ((gsize) (shard->used + 1) * 10 > (gsize) (shard->mask + 1) * 7)
+    {
+      guint new_mask = shard->mask * 2 + 1;
+      MbxSlot *slots = g_new0(MbxSlot, (gsize) new_mask + 1);
+      for (guint i = 0; i <= shard->mask; i++)
+        {
+          if (shard->slots[i].entry)
+            _index_put(slots, new_mask, shard->slots[i].key, shard->slots[i].entry);
+        }
+      g_free(shard->slots);
+      shard->slots = slots;
+      shard->mask = new_mask;
+    }
+  _index_put(shard->slots, shard->mask, entry->key, entry);
+  shard->used++;
+}
+
+/* removes @key, shifting the rest of its run back so that no probe stops short */
+static void
+_index_remove(MbxShard *shard, guint64 key)
+{
+  MbxSlot *slots = shard->slots;
+  guint mask = shard->mask;
+  guint i = (guint) key & mask;
+
+  while (slots[i].entry && slots[i].key != key)
+    i = (i + 1) & mask;
+  if (!slots[i].entry)
+    return;
+  shard->used--;
+  for (guint j = i;;)
+    {
+      slots[i].entry = NULL;
+      for (;;)
+        {
+          j = (j + 1) & mask;
+          if (!slots[j].entry)
+            return;
+          /* the entry at j stays when its home slot lies cyclically in (i, j] */
+          guint home = (guint) slots[j].key & mask;
+          if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+            continue;
+          break;
+        }
+      slots[i] = slots[j];
+      i = j;
+    }
+}
+
 MbxTableStore *
 mbx_table_store_new(guint n_shards, guint max_entries, gsize payload_size)
 {
@@ -85,7 +173,8 @@ mbx_table_store_new(guint n_shards, guint max_entries, gsize payload_size)
   for (guint i = 0; i < n_shards; i++)
     {
       g_mutex_init(&self->shards[i].lock);
-      self->shards[i].index = g_hash_table_new(g_int64_hash, g_int64_equal);
+      self->shards[i].mask = INDEX_MIN_SLOTS - 1;
+      self->shards[i].slots = g_new0(MbxSlot, INDEX_MIN_SLOTS);
     }
   return self;
 }
@@ -106,7 +195,7 @@ mbx_table_store_free(MbxTableStore *self)
               g_free(e);
             }
         }
-      g_hash_table_destroy(shard->index);
+      g_free(shard->slots);
       g_mutex_clear(&shard->lock);
     }
   g_free(self->shards);
@@ -128,7 +217,7 @@ _evict_one(MbxShard *shard)
   if (!victim)
     return FALSE;
   _unlink(shard, victim);
-  g_hash_table_remove(shard->index, &victim->key);
+  _index_remove(shard, victim->key);
   g_free(victim);
   shard->count--;
   shard->evictions++;
@@ -144,7 +233,7 @@ _insert_new(MbxTableStore *self, MbxShard *shard, guint64 key)
   MbxEntry *e = g_malloc0(sizeof(MbxEntry) + self->payload_size);
   e->key = key;
   e->segment = MBX_SEGMENT_PROBATION;
-  g_hash_table_insert(shard->index, &e->key, e);
+  _index_add(shard, e);
   shard->count++;
   return e;
 }
@@ -156,7 +245,7 @@ mbx_table_touch(MbxTableStore *self, guint64 key, guint32 minute, gboolean *crea
   guint32 hour = minute / 60;
 
   g_mutex_lock(&shard->lock);
-  MbxEntry *e = g_hash_table_lookup(shard->index, &key);
+  MbxEntry *e = _index_find(shard, key);
   *created = e == NULL;
   if (!e)
     {
@@ -191,7 +280,7 @@ mbx_table_find(MbxTableStore *self, guint64 key, MbxShard **shard_out)
   MbxShard *shard = _shard_of(self, key);
   g_mutex_lock(&shard->lock);
   *shard_out = shard;
-  return g_hash_table_lookup(shard->index, &key);
+  return _index_find(shard, key);
 }
 
 void
@@ -258,7 +347,7 @@ mbx_table_insert_raw(MbxTableStore *self, const MbxEntry *raw)
   MbxShard *shard = _shard_of(self, raw->key);
 
   g_mutex_lock(&shard->lock);
-  MbxEntry *e = g_hash_table_lookup(shard->index, &raw->key);
+  MbxEntry *e = _index_find(shard, raw->key);
   if (e)
     _unlink(shard, e);
   else

@@ -1,0 +1,103 @@
+/*
+ * Copyright (c) 2026 mailbox-monitor authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The table's own index (modules/core/table.c): open addressing with
+ * back-shifting removal.  Keys are chosen so that many share their low bits
+ * (the index's slot), which long runs and wrap-arounds exercise; after every
+ * insertion and eviction the index must find exactly the live keys.
+ */
+#include "table.h"
+
+#include <criterion/criterion.h>
+
+typedef struct
+{
+  guint64 value;
+} Payload;
+
+static guint64
+key_of(guint i)
+{
+  /* the top bits (the shard) vary; the low bits repeat every 8 keys: heavy collisions */
+  return ((guint64) (i * 2654435761u) << 32) | (i % 8) * 3 | ((guint64) i << 12);
+}
+
+static MbxEntry *
+find(MbxTableStore *t, guint64 key)
+{
+  MbxShard *shard;
+  MbxEntry *e = mbx_table_find(t, key, &shard);
+  mbx_table_release(shard);
+  return e;
+}
+
+static void
+touch(MbxTableStore *t, guint i, guint32 minute)
+{
+  gboolean created;
+  MbxShard *shard;
+  MbxEntry *e = mbx_table_touch(t, key_of(i), minute, &created, &shard);
+  Payload *p = mbx_entry_payload(e);
+  if (created)
+    p->value = i;
+  cr_assert_eq(p->value, i, "key %u found the payload of key %" G_GUINT64_FORMAT, i, p->value);
+  mbx_table_release(shard);
+}
+
+Test(table, finds_every_key_through_long_colliding_runs)
+{
+  MbxTableStore *t = mbx_table_store_new(1, 100000, sizeof(Payload));
+  for (guint i = 0; i < 20000; i++)
+    touch(t, i, 1);
+  cr_assert_eq(mbx_table_count(t), 20000);
+  for (guint i = 0; i < 20000; i++)
+    {
+      MbxEntry *e = find(t, key_of(i));
+      cr_assert_not_null(e, "key %u lost", i);
+      cr_assert_eq(((Payload *) mbx_entry_payload(e))->value, i);
+    }
+  for (guint i = 20000; i < 21000; i++)
+    cr_assert_null(find(t, key_of(i)), "key %u was never inserted", i);
+  mbx_table_store_free(t);
+}
+
+Test(table, evictions_remove_exactly_the_evicted_keys)
+{
+  /* one shard, cap 500: inserting key i evicts key i - 500, the least recently used */
+  const guint cap = 500;
+  MbxTableStore *t = mbx_table_store_new(1, cap, sizeof(Payload));
+  for (guint i = 0; i < 6000; i++)
+    {
+      touch(t, i, 1);
+      if (i % 97 == 0 || i > 5900)
+        {
+          guint first_live = i + 1 > cap ? i + 1 - cap : 0;
+          for (guint k = i >= 2 * cap ? i - 2 * cap : 0; k <= i; k++)
+            {
+              if (k < first_live)
+                cr_assert_null(find(t, key_of(k)), "key %u should be evicted (at %u)", k, i);
+              else
+                cr_assert_not_null(find(t, key_of(k)), "key %u lost (at %u)", k, i);
+            }
+        }
+    }
+  cr_assert_eq(mbx_table_count(t), cap);
+  cr_assert_eq(mbx_table_evictions(t), 6000 - cap);
+  mbx_table_store_free(t);
+}
+
+Test(table, reinserting_a_raw_entry_replaces_it_in_place)
+{
+  MbxTableStore *t = mbx_table_store_new(4, 100, sizeof(Payload));
+  touch(t, 1, 1);
+  struct
+  {
+    MbxEntry e;
+    Payload p;
+  } raw = { .e = { .key = key_of(1), .first_seen = 7, .segment = MBX_SEGMENT_PROTECTED }, .p = { 1 } };
+  mbx_table_insert_raw(t, &raw.e);
+  cr_assert_eq(mbx_table_count(t), 1);
+  cr_assert_eq(find(t, key_of(1))->first_seen, 7);
+  mbx_table_store_free(t);
+}
