@@ -62,6 +62,24 @@ mbx_window_sum(guint32 head, const MbxBucket *ring, guint n_buckets, guint32 now
   memset(sum, 0, sizeof(*sum));
   if (head == 0)
     return;
+  if (now == head)
+    {
+      /* the common case: the ring's B slots hold exactly buckets head-B+1 .. head, all in the window */
+      guint64 records = 0, items = 0;
+      guint32 searches = 0, syncs = 0;
+      for (guint k = 0; k < n_buckets; k++)
+        {
+          records += ring[k].records;
+          items += ring[k].items;
+          searches += ring[k].searches;
+          syncs += ring[k].syncs;
+        }
+      sum->records = MIN(records, G_MAXUINT32);
+      sum->items = MIN(items, G_MAXUINT32);
+      sum->searches = MIN(searches, G_MAXUINT16);
+      sum->syncs = MIN(syncs, G_MAXUINT16);
+      return;
+    }
   /* buckets head-B+1 .. head that also fall in now-B+1 .. now */
   for (guint k = 0; k < n_buckets; k++)
     {
