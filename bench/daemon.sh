@@ -8,7 +8,8 @@
 # the first 200,000 are sent), and runs bench/daemon.py: loggen over TCP on
 # 127.0.0.1 into /usr/sbin/syslog-ng with flow control, the same messages
 # through (1) no parser, (2) json-parser(), (3) json-parser() + grouping-by(),
-# (4) mailbox-monitor() with the full catalogue, --rounds times each,
+# (4) mailbox-monitor() with the full catalogue, (4') the same with
+# prescreen(no) (every record decoded), --rounds times each,
 # interleaved; then the table: messages per syslog-ng CPU second, peak RSS,
 # the ratios 4/2 and 4/3 with the targets.  About 15 s per round on two cores
 # (three rounds by default; --profile adds about 10 s), plus about 11 s the
@@ -26,7 +27,7 @@ usage: bash bench/daemon.sh [options]
   --seed S              tenant seed (default 1)
   --mailboxes M         tenant mailboxes (default 1400: enough records for 200,000 messages)
   --grouping-cap-mib C  stop (3) when syslog-ng's VmRSS reaches C MiB (default 1024)
-  --variants LIST       some of none,json,grouping,mbx (default all)
+  --variants LIST       some of none,json,grouping,mbx,mbx-decode-all (default all)
   --profile             then run (4) once more under perf record and print where the time goes
   --no-pin              do not pin syslog-ng (CPU 1) and loggen (CPU 0) with taskset
   --build-dir DIR       build directory (default build/; configured and built when needed)
@@ -35,7 +36,7 @@ usage: bash bench/daemon.sh [options]
 EOF
 }
 
-messages=200000 rounds=3 seed=1 mailboxes=1400 cap=1024 variants=none,json,grouping,mbx
+messages=200000 rounds=3 seed=1 mailboxes=1400 cap=1024 variants=none,json,grouping,mbx,mbx-decode-all
 profile="" nopin="" build_dir="$top/build" module_dir="" out=""
 while [ $# -gt 0 ]; do
   case "$1" in
