@@ -201,6 +201,20 @@ class HelperTest(h.DaemonTestCase):
         self.assertIn("1 too long", err)
         sys.stderr.write("64 MiB line answered in %.2fs\n" % elapsed)
 
+    def test_skips_workloads_no_rule_reads(self):
+        rogue = r.dumps(r.app_only_read(r.rid("mm-pre"), "victim@contoso.com", r.ROGUE_APP))
+        for i, workload in enumerate(("SharePoint", "OneDrive", "MicrosoftTeams")):
+            self.assertEqual(self.helper.ask(r.dumps(r.file_accessed(r.rid("mm-pre", i), "u@contoso.com", workload))),
+                             b"{}")
+        # a blob of them with one rogue read: answered with the rogue read's evidence
+        blob = [r.file_accessed(r.rid("mm-pre-blob", i), "u@contoso.com") for i in range(5)]
+        blob.insert(2, json.loads(rogue))
+        ev = self.evidence(self.helper.ask(r.dumps(blob)))
+        self.assertEqual((ev["batch_records"], ev["batch_flagged"]), (6, 1))
+        rc, rest, err = self.helper.close()
+        self.assertEqual((rc, rest), (0, b""))
+        self.assertIn("4 lines, 9 records, 1 flagged, 0 unreadable, 0 too long, 8 passed by the pre-screen", err)
+
     def test_container_and_bad_options(self):
         self.helper.kill()
         h2 = Helper("-a", r.APPROVED_APP, "--container=o365mm")
