@@ -400,6 +400,43 @@ _get_duration(Loader *l, const gchar *group, const gchar *key, gint64 *out)
   return ok ? TRUE : _bad(l, group, key, "not a duration such as 10m, 1h or 7d");
 }
 
+/*
+ * Text and lists: a value that is not UTF-8 or has a bad escape is an error
+ * like any other, not an absent key (a list GLib cannot read would otherwise
+ * drop every item of it, the good ones too).  *@out is NULL when absent.
+ */
+static gboolean
+_get_text(Loader *l, const gchar *group, const gchar *key, gchar **out)
+{
+  GError *e = NULL;
+  *out = NULL;
+  if (!g_key_file_has_key(l->kf, group, key, NULL))
+    return TRUE;
+  *out = g_key_file_get_string(l->kf, group, key, &e);
+  if (!e)
+    return TRUE;
+  g_clear_pointer(out, g_free);
+  _bad(l, group, key, e->message);
+  g_error_free(e);
+  return FALSE;
+}
+
+static gboolean
+_get_list(Loader *l, const gchar *group, const gchar *key, gchar ***out)
+{
+  GError *e = NULL;
+  *out = NULL;
+  if (!g_key_file_has_key(l->kf, group, key, NULL))
+    return TRUE;
+  *out = g_key_file_get_string_list(l->kf, group, key, NULL, &e);
+  if (!e)
+    return TRUE;
+  g_clear_pointer(out, g_strfreev);
+  _bad(l, group, key, e->message);
+  g_error_free(e);
+  return FALSE;
+}
+
 /* only the keys in @allowed may appear in @group */
 static gboolean
 _check_keys(Loader *l, const gchar *group, const gchar *const *allowed)
@@ -418,9 +455,9 @@ _check_keys(Loader *l, const gchar *group, const gchar *const *allowed)
 static gboolean
 _load_list(Loader *l, const gchar *group, const gchar *key, GPtrArray *into, gboolean fold)
 {
-  if (!g_key_file_has_key(l->kf, group, key, NULL))
-    return TRUE;
-  gchar **items = g_key_file_get_string_list(l->kf, group, key, NULL, NULL);
+  gchar **items;
+  if (!_get_list(l, group, key, &items))
+    return FALSE;
   for (gchar **i = items; i && *i; i++)
     {
       gchar *item = g_strstrip(*i);
@@ -447,8 +484,10 @@ _load_named_ids(Loader *l, MbxPolicy *self, const gchar *group)
   gboolean ok = TRUE;
   for (gchar **k = keys; ok && k && *k; k++)
     {
-      gchar *name = g_key_file_get_string(l->kf, group, *k, NULL);
-      if (strcmp(group, "approved-apps") == 0)
+      gchar *name;
+      if (!_get_text(l, group, *k, &name))
+        ok = FALSE;
+      else if (strcmp(group, "approved-apps") == 0)
         {
           if (!_is_guid(*k))
             ok = _bad(l, group, *k, "an app id must be a GUID");
@@ -469,9 +508,9 @@ _load_networks(Loader *l, MbxPolicy *self)
   static const gchar *keys[] = { "networks", NULL };
   if (!_check_keys(l, "trusted-networks", keys))
     return FALSE;
-  if (!g_key_file_has_key(l->kf, "trusted-networks", "networks", NULL))
-    return TRUE;
-  gchar **items = g_key_file_get_string_list(l->kf, "trusted-networks", "networks", NULL, NULL);
+  gchar **items;
+  if (!_get_list(l, "trusted-networks", "networks", &items))
+    return FALSE;
   gboolean ok = TRUE;
   for (gchar **i = items; ok && i && *i; i++)
     {
@@ -501,10 +540,7 @@ _load_extendable(Loader *l, const gchar *group, const gchar *list_key, GPtrArray
     return FALSE;
   if (replace)
     g_ptr_array_set_size(list, 0);
-  _load_list(l, group, list_key, list, fold);
-  if (extra_key)
-    _load_list(l, group, extra_key, extra, fold);
-  return TRUE;
+  return _load_list(l, group, list_key, list, fold) && (!extra_key || _load_list(l, group, extra_key, extra, fold));
 }
 
 /* [geo]: the databases are opened here, so a bad path stops the load like any bad value */
@@ -518,7 +554,9 @@ _load_geo(Loader *l, MbxPolicy *self)
     return TRUE;
   if (!_check_keys(l, group, keys) || !_get_double(l, group, "max-travel-kmh", 1.0, &self->thresholds.max_travel_kmh))
     return FALSE;
-  gchar **countries = g_key_file_get_string_list(l->kf, group, "allowed-countries", NULL, NULL);
+  gchar **countries;
+  if (!_get_list(l, group, "allowed-countries", &countries))
+    return FALSE;
   for (gchar **c = countries; c && *c; c++)
     {
       gchar *code = g_ascii_strup(g_strstrip(*c), -1);
@@ -532,10 +570,9 @@ _load_geo(Loader *l, MbxPolicy *self)
     }
   g_strfreev(countries);
 
-  gchar *city = g_key_file_get_string(l->kf, group, "city-database", NULL);
-  gchar *asn = g_key_file_get_string(l->kf, group, "asn-database", NULL);
-  gboolean ok = TRUE;
-  if (city)
+  gchar *city, *asn = NULL;
+  gboolean ok = _get_text(l, group, "city-database", &city) && _get_text(l, group, "asn-database", &asn);
+  if (ok && city)
     {
       GError *e = NULL;
       self->geo = mbx_geo_open(g_strstrip(city), asn ? g_strstrip(asn) : NULL, &e);
@@ -545,7 +582,7 @@ _load_geo(Loader *l, MbxPolicy *self)
           g_error_free(e);
         }
     }
-  else if (asn)
+  else if (ok && asn)
     ok = _bad(l, group, "asn-database", "needs city-database too");
   g_free(city);
   g_free(asn);
