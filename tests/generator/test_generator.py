@@ -34,6 +34,25 @@ SYSLOG = re.compile(r"^<134>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ (o365-m
                     r"([A-Za-z.]+) - (.*)$")
 EH_CATEGORIES = {"SignInLogs", "NonInteractiveUserSignInLogs", "ServicePrincipalSignInLogs",
                  "MicrosoftGraphActivityLogs"}
+OTHER_WORKLOADS = {"SharePoint", "OneDrive", "MicrosoftTeams"}
+CONTENT_TYPE = {"Exchange": "Audit.Exchange", "AzureActiveDirectory": "Audit.AzureActiveDirectory",
+                "SecurityComplianceCenter": "Audit.General", "MicrosoftTeams": "Audit.General",
+                "SharePoint": "Audit.SharePoint", "OneDrive": "Audit.SharePoint"}
+# Every output of `--seed 5 --mailboxes 30 --days 2` as the generator wrote it before the SharePoint,
+# OneDrive and Teams traffic existed (commit 67791bf): --other-workloads 0 must still write exactly these
+# bytes. A deliberate change of the mail/Entra/Graph mix changes them too: then update them here.
+PREVIOUS_DEFAULT = ["--seed", "5", "--mailboxes", "30", "--days", "2"]
+PREVIOUS_DIGESTS = {
+    "blobs.jsonl": "275953a208017e175467391a38c996a3a16d1856c91e4f1c3e458a9bcfceb412",
+    "eventhub.jsonl": "a8205c0ccf80a405128c126eda4b23e09b0caff9193d97480a24560715f5f9bf",
+    "ip-ranges.csv": "088a41a572050b5e4b63dc79f2d70dd527fe3311a1c583f32f23f7410a890126",
+    "labels.csv": "e89fb5fc10ddd3c19aae91995c42bed336ee30ae97110d5658590f5c20994edb",
+    "policy.json": "30a429b4c4291b931aee19540fb8e85ca3007e73c9ec202a2bb7ad7051785189",
+    "purview.csv": "1e6a569f520159b3106a9fc370c08c0a444a341ed114dd453cb792333408e42a",
+    "records.jsonl": "b6b4a1c62aca5013565f3d0aec498700defd3803d2280c477850f3283dfcceb3",
+    "scenarios.json": "8c0e556fcc1cfc274c60643ad5d8aca178f7bdd45c9c2dfa88b070051dd0033f",
+    "syslog.log": "c35ed37866b159ac21d00553ab32d9f63a38273ff582bdef432673dd4de22407",
+}
 
 _TMP = tempfile.TemporaryDirectory(prefix="tenantgen-test-")
 _RUNS = {}
@@ -52,6 +71,11 @@ def generate(name, *extra):
 
 def main_run():
     return generate("a", "--seed", "7", *SIZE)
+
+
+def mail_only_run():
+    """The main run's arguments with the SharePoint, OneDrive and Teams traffic turned off."""
+    return generate("a0", "--seed", "7", *SIZE, "--other-workloads", "0")
 
 
 def wide_run():
@@ -385,6 +409,163 @@ class Scenarios(unittest.TestCase):
         self.assertIn("audit-suppressed records:", _RUNS["a"][1])
 
 
+def other_records(parsed, labels):
+    """(record, label) of the SharePoint, OneDrive and Teams records that parse."""
+    return [(o, lab) for o, lab in zip(parsed, labels) if o is not None and o.get("Workload") in OTHER_WORKLOADS]
+
+
+class OtherWorkloads(unittest.TestCase):
+    """Benign SharePoint, OneDrive and Microsoft Teams records in the default mix (--other-workloads)."""
+
+    def test_off_writes_the_previous_default_output(self):
+        out = generate("prev", *PREVIOUS_DEFAULT, "--other-workloads", "0")
+        for name, want in sorted(PREVIOUS_DIGESTS.items()):
+            self.assertEqual(digest(os.path.join(out, name)), want, name)
+
+    def test_mail_records_do_not_depend_on_them(self):
+        """The mail/Entra/Graph records, their labels and their order are the same with and without them."""
+        lines, _, labels = load(main_run())
+        lines0, _, labels0 = load(mail_only_run())
+        kinds0 = {lab["record_kind"] for lab in labels0}
+        kept = [(line, lab) for line, lab in zip(lines, labels) if lab["record_kind"] in kinds0]
+        self.assertEqual(len(kept), len(lines0))
+        for (line, lab), line0, lab0 in zip(kept, lines0, labels0):
+            self.assertEqual(line, line0)
+            self.assertEqual({k: v for k, v in lab.items() if k != "line"},
+                             {k: v for k, v in lab0.items() if k != "line"})
+        self.assertEqual(digest(os.path.join(main_run(), "eventhub.jsonl")),
+                         digest(os.path.join(mail_only_run(), "eventhub.jsonl")))
+        # the mail records' content blobs are the same blobs, in the same order
+        def mail_blobs(out):
+            with open(os.path.join(out, "blobs.jsonl"), encoding="utf-8") as f:
+                return [line for line in f if json.loads(line)[0]["Workload"] not in OTHER_WORKLOADS]
+        self.assertEqual(mail_blobs(main_run()), mail_blobs(mail_only_run()))
+
+    def test_share_of_all_records(self):
+        _, parsed, labels = load(main_run())
+        other = sum(1 for o in parsed if o is not None and o.get("Workload") in OTHER_WORKLOADS)
+        broken = sum(1 for o, lab in zip(parsed, labels) if o is None)
+        share = other / float(len(labels))
+        self.assertGreaterEqual(share + broken / float(len(labels)), 0.55)
+        self.assertLessEqual(share, 0.65)
+        per = {}
+        for o, _ in other_records(parsed, labels):
+            per[o["Workload"]] = per.get(o["Workload"], 0) + 1
+        for wl in OTHER_WORKLOADS:
+            self.assertGreater(per.get(wl, 0), other // 10, wl)
+        summary = _RUNS["a"][1]
+        self.assertIn("records per workload:", summary)
+        self.assertRegex(summary, r"SharePoint \+ OneDrive \+ MicrosoftTeams +\d+ \(\d+\.\d% of all records")
+        out = generate("third", "--seed", "7", *SIZE, "--other-workloads", "0.3", "--formats", "records,labels")
+        _, parsed, labels = load(out)
+        share = sum(1 for o in parsed if o is not None and o.get("Workload") in OTHER_WORKLOADS) / float(len(labels))
+        self.assertTrue(0.25 <= share <= 0.35, share)
+
+    def test_labels(self):
+        _, parsed, labels = load(main_run())
+        records = other_records(parsed, labels)
+        self.assertTrue(records)
+        scenarios_seen = set()
+        for o, lab in records:
+            self.assertEqual(lab["malicious"], "0")
+            self.assertEqual(lab["record_kind"], "ual:" + o["Operation"])
+            self.assertEqual(lab["id"], o["Id"])
+            scenarios_seen.add(lab["scenario"])
+        self.assertIn("benign", scenarios_seen)
+        self.assertTrue(scenarios_seen <= {"benign", "benign_user_travel", "benign_night_owner"}, scenarios_seen)
+
+    def test_shapes(self):
+        _, parsed, labels = load(main_run())
+        ops = {}
+        personal = re.compile(r"^https://contoso-my\.sharepoint\.com/personal/[a-z0-9_]+_contoso_example/$")
+        for o, lab in other_records(parsed, labels):
+            if lab["kind"] != "normal":
+                continue
+            ops.setdefault((o["Workload"], o["Operation"]), 0)
+            ops[(o["Workload"], o["Operation"])] += 1
+            for key in ("CreationTime", "Id", "Operation", "OrganizationId", "RecordType", "UserKey", "UserType",
+                        "Version", "Workload", "ClientIP", "UserId"):
+                self.assertIn(key, o)
+            self.assertRegex(o["CreationTime"], UAL_TIME)
+            self.assertEqual(o["Version"], 1)
+            self.assertEqual(o["UserType"], 0)
+            if o["Workload"] == "MicrosoftTeams":
+                self.assertEqual(o["RecordType"], 25)
+                self.assertRegex(o["UserKey"], r"^[0-9a-f]{8}-[0-9a-f]{4}-")
+                if "TeamGuid" in o:
+                    self.assertRegex(o["TeamGuid"], r"^19:[0-9a-f]{32}@thread\.tacv2$")
+                if o["Operation"] == "MeetingParticipantDetail":
+                    self.assertEqual(o["Attendees"][0]["RecipientType"], "User")
+                    self.assertLess(o["JoinTime"], o["LeaveTime"])
+                continue
+            self.assertIn(o["RecordType"], (4, 6, 14))
+            self.assertEqual(o["RecordType"] == 4, o["Operation"].startswith("PageViewed"))
+            self.assertTrue(o["UserKey"].startswith("i:0h.f|membership|") and o["UserKey"].endswith("@live.com"))
+            self.assertEqual(o["EventSource"], "SharePoint")
+            self.assertEqual(o["ObjectId"], o["SiteUrl"] + o["SourceRelativeUrl"] + "/" + o["SourceFileName"])
+            for key in ("Site", "WebId", "ListId", "ListItemUniqueId", "CorrelationId"):
+                self.assertRegex(o[key], r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+            if o["Workload"] == "OneDrive":
+                self.assertRegex(o["SiteUrl"], personal)
+            else:
+                self.assertRegex(o["SiteUrl"], r"^https://contoso\.sharepoint\.com/sites/[A-Za-z0-9]+/$")
+            if o["ItemType"] == "File":
+                self.assertEqual(o["SourceFileName"].rsplit(".", 1)[1], o["SourceFileExtension"])
+        for key in (("SharePoint", "FileAccessed"), ("SharePoint", "FileModified"), ("SharePoint", "FilePreviewed"),
+                    ("SharePoint", "PageViewed"), ("SharePoint", "FileDownloaded"), ("SharePoint", "FileUploaded"),
+                    ("OneDrive", "FileAccessed"), ("OneDrive", "FileSyncUploadedFull"),
+                    ("OneDrive", "FileSyncDownloadedFull"), ("MicrosoftTeams", "TeamsSessionStarted"),
+                    ("MicrosoftTeams", "MessageCreatedHasLink"), ("MicrosoftTeams", "MeetingParticipantDetail")):
+            self.assertIn(key, ops)
+
+    def test_usual_addresses_and_working_hours(self):
+        """People reach SharePoint, OneDrive and Teams from the addresses their mail and sign-ins show."""
+        _, parsed, labels = load(main_run())
+        seen = set()
+        for o in parsed:
+            if o is None or o.get("Workload") in OTHER_WORKLOADS:
+                continue
+            if "Workload" in o:
+                who = (o.get("MailboxOwnerUPN") or o.get("UserId") or "").lower()
+                seen.add((who, strip_ip(o.get("ClientIPAddress") or o.get("ClientIP") or "")))
+            elif o.get("properties", {}).get("userPrincipalName"):
+                seen.add((o["properties"]["userPrincipalName"].lower(), o["properties"].get("ipAddress")))
+        pairs = [(o["UserId"].lower(), strip_ip(o["ClientIP"])) for o, lab in other_records(parsed, labels)
+                 if o["Operation"] != "MeetingParticipantDetail" and lab["kind"] == "normal"]
+        usual = sum(1 for p in pairs if p in seen)
+        self.assertGreater(usual, 0.85 * len(pairs))
+        # most of it during (some site's) working day: little between 03:00 and 06:00 UTC
+        hours = [int(o["CreationTime"][11:13]) for o, _ in other_records(parsed, labels)]
+        self.assertLess(sum(1 for h in hours if 3 <= h < 6), 0.05 * len(hours))
+
+    def test_blobs_hold_one_content_type(self):
+        out = main_run()
+        types = {}
+        with open(os.path.join(out, "blobs.jsonl"), encoding="utf-8") as f:
+            for line in f:
+                blob = json.loads(line)
+                kinds = {CONTENT_TYPE[r["Workload"]] for r in blob}
+                self.assertEqual(len(kinds), 1, kinds)
+                kind = kinds.pop()
+                types[kind] = types.get(kind, 0) + 1
+        self.assertIn("Audit.SharePoint", types)
+        with open(os.path.join(out, "syslog.log"), encoding="utf-8") as f:
+            ctypes = {SYSLOG.match(line).group(2) for line in f}
+        self.assertTrue({"Audit.SharePoint", "Audit.General", "Audit.Exchange"} <= ctypes, ctypes)
+
+    def test_purview_record_type_names(self):
+        with open(os.path.join(main_run(), "purview.csv"), encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        names = {}
+        for row in rows:
+            data = json.loads(row["AuditData"])
+            if data["Workload"] in OTHER_WORKLOADS:
+                names.setdefault(row["RecordType"], set()).add(data["Workload"])
+        self.assertEqual(names.get("MicrosoftTeams"), {"MicrosoftTeams"})
+        self.assertEqual(names.get("SharePointFileOperation"), {"SharePoint", "OneDrive"})
+        self.assertIn("SharePoint", names)
+
+
 class PolicyAndRanges(unittest.TestCase):
     def test_policy(self):
         with open(os.path.join(main_run(), "policy.json"), encoding="utf-8") as f:
@@ -429,7 +610,8 @@ class Cli(unittest.TestCase):
     def test_help(self):
         proc = subprocess.run([sys.executable, TOOL, "--help"], capture_output=True, text=True)
         self.assertEqual(proc.returncode, 0)
-        for opt in ("--seed", "--mailboxes", "--days", "--out", "--quiet-days", "--start", "--tenant-domain"):
+        for opt in ("--seed", "--mailboxes", "--days", "--out", "--quiet-days", "--start", "--tenant-domain",
+                    "--other-workloads"):
             self.assertIn(opt, proc.stdout)
 
     def test_summary(self):
@@ -442,6 +624,9 @@ class Cli(unittest.TestCase):
     def test_rejects_bad_arguments(self):
         proc = subprocess.run([sys.executable, TOOL, "--out", os.path.join(_TMP.name, "bad"), "--mailboxes", "3"],
                               capture_output=True, text=True)
+        self.assertNotEqual(proc.returncode, 0)
+        proc = subprocess.run([sys.executable, TOOL, "--out", os.path.join(_TMP.name, "bad"), "--other-workloads",
+                               "1"], capture_output=True, text=True)
         self.assertNotEqual(proc.returncode, 0)
 
 

@@ -5,6 +5,10 @@ per-source ingestion delay, so the feed arrives minutes out of order), are seria
 and written to a temporary run file. A day's runs are k-way merged (heapq.merge) and written to
 all outputs at once; records delivered after midnight are carried into the next day's merge. So
 memory holds one chunk plus one line per run, whatever the tenant size.
+
+Records of the other workloads (SharePoint, OneDrive, Teams: workloads.py) come from Emitters of
+their own (source "o"), and the writer packs them into content blobs with a random stream of its
+own, so every other record, blob and line is the same whether they are generated or not.
 """
 
 import csv
@@ -18,16 +22,20 @@ import quirks
 
 BENIGN = ("benign", 0, "", "")
 
-RECORD_TYPE_NAMES = {1: "ExchangeAdmin", 2: "ExchangeItem", 3: "ExchangeItemGroup", 8: "AzureActiveDirectory",
+RECORD_TYPE_NAMES = {1: "ExchangeAdmin", 2: "ExchangeItem", 3: "ExchangeItemGroup", 4: "SharePoint",
+                     6: "SharePointFileOperation", 8: "AzureActiveDirectory", 14: "SharePointSharingOperation",
                      15: "AzureActiveDirectoryStsLogon", 18: "SecurityComplianceCenterEOPCmdlet",
-                     50: "ExchangeItemAggregated", 101: "ExchangeSearch"}
+                     25: "MicrosoftTeams", 50: "ExchangeItemAggregated", 101: "ExchangeSearch"}
 CONTENT_TYPES = {"Exchange": "Audit.Exchange", "AzureActiveDirectory": "Audit.AzureActiveDirectory",
-                 "SecurityComplianceCenter": "Audit.General"}
+                 "SecurityComplianceCenter": "Audit.General", "SharePoint": "Audit.SharePoint",
+                 "OneDrive": "Audit.SharePoint", "MicrosoftTeams": "Audit.General"}
+OTHER_WORKLOADS = ("SharePoint", "OneDrive", "MicrosoftTeams")
 MAILBOX_OPS = frozenset(("MailItemsAccessed", "Send", "MoveToDeletedItems", "MailboxLogin",
                          "SearchQueryInitiatedExchange"))
 # delivery delay: (fixed seconds, lognormal median seconds, sigma, cap seconds)
 DELAYS = {"Audit.Exchange": (60, 240, 0.9, 5400), "Audit.AzureActiveDirectory": (45, 150, 0.8, 3600),
-          "Audit.General": (60, 300, 0.8, 3600), "e": (15, 60, 0.7, 900)}
+          "Audit.General": (60, 300, 0.8, 3600), "Audit.SharePoint": (60, 360, 0.9, 5400),
+          "e": (15, 60, 0.7, 900)}
 LABEL_HEADER = ("id", "scenario", "malicious", "kind", "quirk", "record_kind", "variant", "instance", "line",
                 "creation_time")
 PURVIEW_HEADER = ("RecordId", "CreationDate", "RecordType", "Operation", "UserId", "AuditData",
@@ -65,10 +73,11 @@ class Context:
 class Emitter:
     """Collects one chunk's records, applies audit suppression and quirks, writes a sorted run file."""
 
-    def __init__(self, ctx, day, chunk_id):
+    def __init__(self, ctx, day, chunk_id, src="u"):
         self.ctx = ctx
         self.day = day
         self.chunk_id = chunk_id
+        self.src = src  # "u": Management API records of the mail mix, "o": the other workloads' records
         self.rng = rng_for(ctx.seed, "emit", day, chunk_id)
         self.idrng = rng_for(ctx.seed, "ids", day, chunk_id)
         self.lines = []
@@ -113,7 +122,7 @@ class Emitter:
             ctx.suppressed += 1
             return False
         ctype = CONTENT_TYPES[rec["Workload"]]
-        self._add(ts, "u", ctype, rec, label, edge, quirk_ok)
+        self._add(ts, self.src, ctype, rec, label, edge, quirk_ok)
         return True
 
     def eh(self, ts, rec, label=BENIGN, quirk_ok=True):
@@ -132,12 +141,13 @@ class Emitter:
             self.ctx.clipped += 1
             return
         self.ctx.generated += 1
-        deliver = ts + self._delay(ctype if src == "u" else "e")
+        deliver = ts + self._delay(ctype if src != "e" else "e")
         kind, quirk, clean = "normal", "", ""
         if edge:
             kind, quirk = "edge", edge
         # meta before mutation
-        if src == "u":
+        if src != "e":
+            wl = rec["Workload"]
             rid = rec["Id"]
             rkind = "ual:" + rec["Operation"]
             rtype = str(rec["RecordType"])
@@ -147,6 +157,7 @@ class Emitter:
         else:
             props = rec["properties"]
             rid = props.get("id") or props.get("requestId")
+            wl = "AzureMonitor"
             rkind = rec["category"]
             rtype, op = "", rec["category"]
             user = props.get("userPrincipalName") or props.get("servicePrincipalName") or ""
@@ -162,16 +173,16 @@ class Emitter:
                 line, clean = quirks.apply(rng, rec, quirk, ts)
                 kind = "malformed" if quirk in quirks.MALFORMED else "edge"
                 clean = clean or ""
-                if src == "u":
+                if src != "e":
                     ctime = rec["CreationTime"] if isinstance(rec.get("CreationTime"), str) else ctime
         else:
             line = quirks.dumps(rec)
         scenario, malicious, variant, instance = label
         self._push(deliver, src, ctype, rid, scenario, malicious, kind, quirk, rkind, variant, instance, ctime,
-                   rtype, op, user, line, clean)
+                   rtype, op, user, wl, line, clean)
         if dup is not None:
             self._push(deliver + 60 + rng.random() * 5400, src, ctype, rid, scenario, malicious, "edge",
-                       "duplicate_id", rkind, variant, instance, ctime, rtype, op, user, dup, "")
+                       "duplicate_id", rkind, variant, instance, ctime, rtype, op, user, wl, dup, "")
 
     def _push(self, deliver, *fields):
         self.seq += 1
@@ -198,8 +209,10 @@ class Writer:
         self.trim = trim_bytes
         self.host = hostname
         self.rng = rng_for(seed, "writer")
+        self.other_rng = rng_for(seed, "writer", "other-workloads")
         self.line_no = 0
         self.counts = {}
+        self.workloads = {}
         self.kinds = {}
         self.malicious = 0
         self.scenario_counts = {}
@@ -220,7 +233,7 @@ class Writer:
             self.purview.writerow(PURVIEW_HEADER)
         if "syslog" in formats:
             self.files["syslog"] = open(os.path.join(out, "syslog.log"), "w", encoding="utf-8", newline="\n")
-        self.blob_buf = {}     # content type -> [lines, bytes, first delivery ms, target bytes, window ms]
+        self.blob_buf = {}     # content type (+ "+other") -> [lines, bytes, first delivery ms, target bytes, window ms]
         self.hub_buf = {}      # category -> [lines, bytes, first delivery ms, target count]
 
     def _room(self, name, size):
@@ -256,12 +269,13 @@ class Writer:
 
     def _one(self, raw):
         (key, src, ctype, rid, scenario, malicious, kind, quirk, rkind, variant, instance, ctime, rtype, op, user,
-         line, clean) = raw.rstrip("\n").split("\t")
+         wl, line, clean) = raw.rstrip("\n").split("\t")
         deliver_ms = int(key[:13])
         self.line_no += 1
         self.files["records"].write(line + "\n")
         self.labels.writerow((rid, scenario, malicious, kind, quirk, rkind, variant, instance, self.line_no, ctime))
         self.counts[rkind] = self.counts.get(rkind, 0) + 1
+        self.workloads[wl] = self.workloads.get(wl, 0) + 1
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
         if malicious == "1":
             self.malicious += 1
@@ -269,10 +283,10 @@ class Writer:
             self.scenario_counts[scenario] = self.scenario_counts.get(scenario, 0) + 1
         body = clean or line
         if "syslog" in self.files:
-            app = "o365-mgmt-api" if src == "u" else "azure-eventhub"
+            app = "o365-mgmt-api" if src != "e" else "azure-eventhub"
             self._emit("syslog", "<134>1 %s %s %s - %s - %s\n" % (iso_ms(deliver_ms / 1000.0), self.host, app,
                                                                  ctype, line))
-        if src == "u":
+        if src != "e":
             if "purview" in self.files and self._room("purview", len(body) + 200):
                 cdate = ctime[:19] + ".0000000Z"
                 name = RECORD_TYPE_NAMES.get(int(rtype), rtype) if rtype.isdigit() else rtype
@@ -280,19 +294,22 @@ class Writer:
                 self.bytes["purview"] += len(body) + len(rid) + 80
                 self.written["purview"] += 1
             if "blobs" in self.files:
-                self._blob(ctype, body, deliver_ms)
+                self._blob(ctype if src == "u" else ctype + "+other", body, deliver_ms)
         elif "eventhub" in self.files:
             self._hub(ctype, body, deliver_ms)
 
     # -- Management API content blobs: a JSON array per line, KB to MB --------------------------
     def _blob(self, ctype, body, deliver_ms):
+        """One blob per content type at a time; the other workloads' records fill blobs of their own
+        (keyed "<content type>+other", sized from their own random stream)."""
         buf = self.blob_buf.get(ctype)
         if buf is not None and (deliver_ms - buf[2] > buf[4]):
             self._flush_blob(ctype)
             buf = None
         if buf is None:
-            target = int(math.exp(self.rng.uniform(math.log(4096), math.log(6 * 1024 * 1024))))
-            window = self.rng.randint(5, 60) * 60000
+            rng = self.other_rng if ctype.endswith("+other") else self.rng
+            target = int(math.exp(rng.uniform(math.log(4096), math.log(6 * 1024 * 1024))))
+            window = rng.randint(5, 60) * 60000
             buf = self.blob_buf[ctype] = [[], 0, deliver_ms, target, window]
         buf[0].append(body)
         buf[1] += len(body) + 1

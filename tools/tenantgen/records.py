@@ -419,3 +419,75 @@ def graph_activity(t, ts, rid, ip, app_id, method, uri, user_agent, uti, iat_ts,
 def app_name(app_id, default=""):
     return FIRST_PARTY.get(app_id, default or app_id)
 
+
+
+# --- SharePoint, OneDrive and Microsoft Teams (the non-mail share of the unified audit log) -------
+
+def sharepoint_user_key(puid):
+    """SharePoint and OneDrive write the user's PUID as a claims identity."""
+    return "i:0h.f|membership|%s@live.com" % puid.lower()
+
+
+def sharepoint_item(t, ts, rid, operation, record_type, workload, upn, puid, ip, user_agent, site_url, rel_url,
+                    file_name, ext, site, web, list_id, item_id, correlation, item_type="File", app=None,
+                    extra=None):
+    """SharePoint Base + file operations schema: RecordType 6 SharePointFileOperation (file and folder
+    activity, Workload SharePoint or OneDrive), 4 SharePoint (PageViewed) or 14 SharePointSharingOperation.
+    ObjectId is SiteUrl + SourceRelativeUrl + "/" + SourceFileName, as the schema says."""
+    rec = {
+        "CreationTime": ual_time(ts),
+        "Id": rid,
+        "Operation": operation,
+        "OrganizationId": t.org_id,
+        "RecordType": record_type,
+        "UserKey": sharepoint_user_key(puid),
+        "UserType": 0,
+        "Version": 1,
+        "Workload": workload,
+        "ClientIP": ip,
+        "ObjectId": "%s%s/%s" % (site_url, rel_url, file_name),
+        "UserId": upn,
+    }
+    if app is not None:
+        rec["ApplicationDisplayName"] = app[1]
+        rec["ApplicationId"] = app[0]
+    rec["CorrelationId"] = correlation
+    rec["EventSource"] = "SharePoint"
+    rec["ItemType"] = item_type
+    if list_id:
+        rec["ListId"] = list_id
+    if item_id:
+        rec["ListItemUniqueId"] = item_id
+    rec["Site"] = site
+    rec["UserAgent"] = user_agent
+    rec["WebId"] = web
+    if extra:
+        rec.update(extra)
+    if ext is not None:
+        rec["SourceFileExtension"] = ext
+    rec["SiteUrl"] = site_url
+    rec["SourceFileName"] = file_name
+    rec["SourceRelativeUrl"] = rel_url
+    return rec
+
+
+def teams_record(t, ts, rid, operation, upn, oid, ip, fields=(), object_id=None):
+    """Microsoft Teams schema, RecordType 25: UserKey is the user's Entra object id."""
+    rec = {
+        "CreationTime": ual_time(ts),
+        "Id": rid,
+        "Operation": operation,
+        "OrganizationId": t.org_id,
+        "RecordType": 25,
+        "UserKey": oid,
+        "UserType": 0,
+        "Version": 1,
+        "Workload": "MicrosoftTeams",
+        "ClientIP": ip,
+    }
+    if object_id is not None:
+        rec["ObjectId"] = object_id
+    rec["UserId"] = upn
+    for key, value in fields:
+        rec[key] = value
+    return rec

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Seeded synthetic Microsoft 365 tenant: mailbox-access audit records with labelled attacks.
 
-Writes, into --out, the same events in several transports: records.jsonl (one record per line,
-in delivery order), blobs.jsonl (Management API content blobs), eventhub.jsonl (Azure Monitor
-Event Hub batches), purview.csv (Purview audit export), syslog.log (RFC 5424), plus labels.csv,
-policy.json, ip-ranges.csv and scenarios.json. Same arguments give byte-identical files.
+Mail, Entra ID and Graph activity with labelled attacks, plus benign SharePoint, OneDrive and Teams
+records as the larger share of the feed (--other-workloads). Writes, into --out, the same events in
+several transports: records.jsonl (one record per line, in delivery order), blobs.jsonl (Management
+API content blobs), eventhub.jsonl (Azure Monitor Event Hub batches), purview.csv (Purview audit
+export), syslog.log (RFC 5424), plus labels.csv, policy.json, ip-ranges.csv and scenarios.json.
+Same arguments give byte-identical files.
 Python 3 standard library only.
 """
 
@@ -21,9 +23,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benign  # noqa: E402
 from common import epoch_of_date, ual_time  # noqa: E402
 import networks  # noqa: E402
-from outputs import OUTPUTS, Context, Emitter, Writer, write_ip_ranges, write_policy  # noqa: E402
+from outputs import OTHER_WORKLOADS, OUTPUTS, Context, Emitter, Writer, write_ip_ranges, write_policy  # noqa: E402
 import scenarios  # noqa: E402
 from tenant import Tenant  # noqa: E402
+import workloads  # noqa: E402
 
 CHUNK_MAILBOXES = 500  # mailboxes generated per run file; fixed so output never depends on it
 
@@ -49,6 +52,9 @@ def parse_args(argv):
                          "appears at least once)")
     ap.add_argument("--scenarios", default="all",
                     help="comma list of scenario names to inject (default all; see scenarios.py SCENARIOS)")
+    ap.add_argument("--other-workloads", type=float, default=0.6, metavar="SHARE",
+                    help="share of all records that are benign SharePoint, OneDrive and Teams records "
+                         "(default 0.6; 0 leaves them out and gives exactly the mail-only output)")
     ap.add_argument("--quirk-rate", type=float, default=0.004,
                     help="share of records given a malformed/edge quirk (default 0.004)")
     ap.add_argument("--formats", default=",".join(OUTPUTS),
@@ -66,6 +72,8 @@ def parse_args(argv):
         args.quiet_days = args.days // 3
     if args.quiet_days < 0:
         ap.error("--quiet-days must be >= 0")
+    if not 0.0 <= args.other_workloads <= 0.95:
+        ap.error("--other-workloads must be between 0 and 0.95")
     formats = set(f.strip() for f in args.formats.split(",") if f.strip())
     unknown = formats - set(OUTPUTS)
     if unknown:
@@ -115,19 +123,33 @@ def main(argv=None):
     writer = Writer(args.out, args.seed, args.formats, args.trim_bytes, "o365-collector01." + args.tenant_domain)
     carry = None
     n = len(tenant.mailboxes)
+    layout = workloads.Layout(tenant, args.seed) if args.other_workloads > 0 else None
     for day in range(args.days):
         runs = [carry] if carry else []
+        day_lines = 0
         em = Emitter(ctx, day, 0)
         benign.tenant_day(ctx, em, day, args.activity)
+        day_lines += em.seq
         runs.append(em.flush())
         em = Emitter(ctx, day, 1)
         scenarios.run_day(ctx, em, insts, day)
+        day_lines += em.seq
         runs.append(em.flush())
         for c, lo in enumerate(range(0, n, CHUNK_MAILBOXES)):
             em = Emitter(ctx, day, 2 + c)
             for mbx in tenant.mailboxes[lo:lo + CHUNK_MAILBOXES]:
                 benign.mailbox_day(ctx, em, mbx, day, args.activity)
+            day_lines += em.seq
             runs.append(em.flush())
+        if layout is not None:
+            # the day's SharePoint/OneDrive/Teams records: share / (1 - share) per record of the day so far
+            budget = workloads.DayBudget(layout, ctx, day, day_lines * args.other_workloads /
+                                         (1.0 - args.other_workloads))
+            for c, lo in enumerate(range(0, n, CHUNK_MAILBOXES)):
+                em = Emitter(ctx, day, workloads.CHUNK_BASE + c, src="o")
+                for mbx in tenant.mailboxes[lo:lo + CHUNK_MAILBOXES]:
+                    workloads.person_day(layout, ctx, em, mbx, day, budget)
+                runs.append(em.flush())
         cutoff = (tenant.start_epoch + (day + 1) * 86400) * 1000 if day < args.days - 1 else None
         carry = writer.merge([r for r in runs if r], cutoff, os.path.join(tmpdir, "carry-%04d.txt" % day))
         print("day %d/%d: %d records so far (%.0f s)" % (day + 1, args.days, writer.line_no, time.time() - started),
@@ -145,6 +167,13 @@ def print_summary(args, writer, ctx, insts, peak_mb, elapsed):
         args.seed, args.mailboxes, args.days, args.quiet_days, args.start, args.out))
     print("records written: %d (malicious %d; %s)" % (
         writer.line_no, writer.malicious, ", ".join("%s %d" % kv for kv in sorted(writer.kinds.items()))))
+    print("records per workload:")
+    other = sum(writer.workloads.get(w, 0) for w in OTHER_WORKLOADS)
+    for wl, count in sorted(writer.workloads.items(), key=lambda kv: (-kv[1], kv[0])):
+        print("  %-44s %9d" % ("Azure Monitor (sign-ins, Graph activity)" if wl == "AzureMonitor" else wl, count))
+    print("  %-44s %9d (%.1f%% of all records; --other-workloads %.2f)" % (
+        "SharePoint + OneDrive + MicrosoftTeams", other, 100.0 * other / max(1, writer.line_no),
+        args.other_workloads))
     print("records per kind:")
     for kind, count in sorted(writer.counts.items(), key=lambda kv: (-kv[1], kv[0])):
         print("  %-44s %9d" % (kind, count))
