@@ -2,9 +2,12 @@
  * Copyright (c) 2026 mailbox-monitor authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Replays fuzz corpora and fixtures through the fuzz target as a normal test:
- * every file given (or found in a directory given) is one input.  Exit code
- * 0 means every input went through without a crash or failed assertion.
+ * Replays fuzz corpora and fixtures through the fuzz target it is linked
+ * with (decoder, policy or state file) as a normal test: every file given (or
+ * found in a directory given) is one input; with --lines first, each of its
+ * lines is one more (the decoder's, as the daemon sees a file line by line).
+ * Exit code 0 means every input went through without a crash or failed
+ * assertion.
  */
 #include <glib.h>
 #include <stdint.h>
@@ -14,6 +17,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static gsize replayed;
+static gboolean lines;
 
 static void
 _replay_file(const gchar *path)
@@ -29,11 +33,13 @@ _replay_file(const gchar *path)
       return;
     }
   LLVMFuzzerTestOneInput((const uint8_t *) data, len);
-  /* and every line on its own, as the daemon would see it */
-  gchar **lines = g_strsplit(data, "\n", -1);
-  for (gchar **l = lines; *l; l++)
-    LLVMFuzzerTestOneInput((const uint8_t *) *l, strlen(*l));
-  g_strfreev(lines);
+  if (lines)
+    {
+      gchar **split = g_strsplit(data, "\n", -1);
+      for (gchar **l = split; *l; l++)
+        LLVMFuzzerTestOneInput((const uint8_t *) *l, strlen(*l));
+      g_strfreev(split);
+    }
   g_free(data);
   replayed++;
 }
@@ -61,7 +67,13 @@ _replay(const gchar *path)
 int
 main(int argc, char **argv)
 {
-  for (gint i = 1; i < argc; i++)
+  gint first = 1;
+  if (argc > 1 && strcmp(argv[1], "--lines") == 0)
+    {
+      lines = TRUE;
+      first = 2;
+    }
+  for (gint i = first; i < argc; i++)
     _replay(argv[i]);
   if (replayed == 0)
     {
