@@ -2,7 +2,7 @@
  * Copyright (c) 2026 mailbox-monitor authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Keyed 64-bit hashing (SipHash-2-4) of state keys.  Keys come from the
+ * Keyed 64-bit hashing (SipHash-1-3) of state keys.  Keys come from the
  * input, so the hash is keyed: without the key nobody can craft names that
  * collide into one state entry.
  */

@@ -2,8 +2,12 @@
  * Copyright (c) 2026 mailbox-monitor authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * SipHash-2-4 (Aumasson and Bernstein), written from the paper's
- * description: 128-bit key, 64-bit output, little-endian message words.
+ * SipHash-1-3 (Aumasson and Bernstein, with one compression and three
+ * finalization rounds), written from the paper's description: 128-bit key,
+ * 64-bit output, little-endian message words.  1-3 is the variant made for
+ * hash tables (Rust's, Python's and the Linux kernel's table hashes): keyed,
+ * so nobody without the key can make names collide, at about half the
+ * rounds of 2-4, which cost a tenth of the state's time per record.
  */
 #include "mbx-hash.h"
 
@@ -56,7 +60,6 @@ _compress(SipState *s, guint64 m)
   guint64 v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
   v3 ^= m;
   SIPROUND;
-  SIPROUND;
   v0 ^= m;
   s->v0 = v0;
   s->v1 = v1;
@@ -104,7 +107,6 @@ _final(SipState *s)
   _compress(s, b);
 
   guint64 v0 = s->v0, v1 = s->v1, v2 = s->v2 ^ 0xff, v3 = s->v3;
-  SIPROUND;
   SIPROUND;
   SIPROUND;
   SIPROUND;

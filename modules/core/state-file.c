@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #define STATE_MAGIC "MBXSTATE"
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: keys are SipHash-1-3 (1 used SipHash-2-4) */
 #define BYTE_ORDER_MARK 0x01020304u
 #define DIGEST_LEN 32
 

@@ -2,8 +2,14 @@
  * Copyright (c) 2026 mailbox-monitor authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Keyed hashing (mbx-hash.h): SipHash-2-4 against the reference test
- * vectors of the SipHash paper, and the hashing of several parts.
+ * Keyed hashing (mbx-hash.h): SipHash-1-3 against published vectors, and
+ * the hashing of several parts.
+ *
+ * The vectors: key 00 01 .. 0f, message 00 01 .. (n-1).  The low 32 bits
+ * are the Linux kernel's hsiphash self-test vectors (lib/siphash_kunit.c;
+ * on 64-bit platforms hsiphash is SipHash-1-3 cut to 32 bits); the high 32
+ * bits come from a separate model of the paper's algorithm, which also
+ * reproduces the paper's SipHash-2-4 vectors with 2 and 4 rounds.
  *
  * Sources: test-hash.c; links the core library.
  */
@@ -14,19 +20,18 @@
 /* key bytes 00 01 .. 0f, read as two little-endian words */
 static const MbxHashKey ref_key = { G_GUINT64_CONSTANT(0x0706050403020100), G_GUINT64_CONSTANT(0x0f0e0d0c0b0a0908) };
 
-/* the reference implementation's vectors_sip64[i]: message 00 01 .. (i-1), read little-endian */
 static const struct
 {
   gsize len;
   guint64 hash;
 } vectors[] = {
-  { 0, G_GUINT64_CONSTANT(0x726fdb47dd0e0e31) },
-  { 1, G_GUINT64_CONSTANT(0x74f839c593dc67fd) },
-  { 7, G_GUINT64_CONSTANT(0xab0200f58b01d137) },
-  { 8, G_GUINT64_CONSTANT(0x93f5f5799a932462) },
-  { 15, G_GUINT64_CONSTANT(0xa129ca6149be45e5) },
-  { 16, G_GUINT64_CONSTANT(0x3f2acc7f57c29bdb) },
-  { 63, G_GUINT64_CONSTANT(0x958a324ceb064572) },
+  { 0, G_GUINT64_CONSTANT(0xabac0158050fc4dc) },
+  { 1, G_GUINT64_CONSTANT(0xc9f49bf37d57ca93) },
+  { 7, G_GUINT64_CONSTANT(0xd3927d989bb11140) },
+  { 8, G_GUINT64_CONSTANT(0x369095118d299a8e) },
+  { 15, G_GUINT64_CONSTANT(0xd320d86d2a519956) },
+  { 16, G_GUINT64_CONSTANT(0xcc4fdd1a7d908b66) },
+  { 63, G_GUINT64_CONSTANT(0x9d199062b7bbb3a8) },
 };
 
 static guint8 message[64];
@@ -40,14 +45,14 @@ setup(void)
 
 TestSuite(hash, .init = setup);
 
-Test(hash, matches_the_siphash_paper_vector_for_fifteen_bytes)
+Test(hash, matches_the_kernel_vector_for_fifteen_bytes_in_its_low_half)
 {
-  cr_assert_eq(mbx_hash64(&ref_key, message, 15), G_GUINT64_CONSTANT(0xa129ca6149be45e5));
+  cr_assert_eq((guint32) mbx_hash64(&ref_key, message, 15), 0x2a519956u);
 }
 
-Test(hash, matches_the_siphash_vector_for_the_empty_message)
+Test(hash, matches_the_kernel_vector_for_the_empty_message_in_its_low_half)
 {
-  cr_assert_eq(mbx_hash64(&ref_key, "", 0), G_GUINT64_CONSTANT(0x726fdb47dd0e0e31));
+  cr_assert_eq((guint32) mbx_hash64(&ref_key, "", 0), 0x050fc4dcu);
 }
 
 Test(hash, matches_the_reference_vectors_around_word_boundaries)
@@ -64,7 +69,7 @@ Test(hash, one_part_hashes_like_the_plain_bytes)
 {
   const gchar *parts[] = { (const gchar *) message };
   gsize lens[] = { 15 };
-  cr_assert_eq(mbx_hash64_parts(&ref_key, parts, lens, 1), G_GUINT64_CONSTANT(0xa129ca6149be45e5));
+  cr_assert_eq(mbx_hash64_parts(&ref_key, parts, lens, 1), G_GUINT64_CONSTANT(0xd320d86d2a519956));
 }
 
 Test(hash, parts_are_hashed_as_joined_with_a_separator_not_concatenated)
