@@ -3,8 +3,9 @@
 # replay, generator, packaging and robustness in a fresh build; unit, adapter
 # and fuzz replay again under AddressSanitizer and UndefinedBehaviorSanitizer;
 # unit and adapter under valgrind memcheck within a time budget
-# (MBX_VALGRIND_SECONDS, default 420); then a libFuzzer run with a fixed time
-# budget (MBX_FUZZ_SECONDS, default 60).
+# (MBX_VALGRIND_SECONDS, default 420); then libFuzzer runs of the decoder,
+# policy and state-file targets sharing one time budget (MBX_FUZZ_SECONDS,
+# default 120).
 # Installs what is missing first.  Ends with "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +13,7 @@ cd "$top"
 
 "$top/scripts/install-deps.sh" || { echo "dependency installation failed" >&2; exit 1; }
 
-fuzz_seconds=${MBX_FUZZ_SECONDS:-60}
+fuzz_seconds=${MBX_FUZZ_SECONDS:-120}
 valgrind_seconds=${MBX_VALGRIND_SECONDS:-420}
 status=0
 passed=0
@@ -89,12 +90,12 @@ else
   fi
 fi
 
-echo "=== libFuzzer: decoder, ${fuzz_seconds}s budget ==="
+echo "=== libFuzzer: decoder, policy and state file, ${fuzz_seconds}s budget in all ==="
 rm -rf "$top/build-fuzz"
 if "$top/scripts/fuzz.sh" "$fuzz_seconds"; then
   passed=$((passed + 1))
 else
-  echo "fuzzing found a crash (see build-fuzz/crash-*)" >&2
+  echo "fuzzing found a crash (see build-fuzz/*-crash-* and build-fuzz/fuzz-*.log)" >&2
   failed=$((failed + 1)); status=1
 fi
 
