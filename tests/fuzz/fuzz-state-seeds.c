@@ -139,7 +139,9 @@ main(int argc, char **argv)
   /* broken past the checksum: resealed */
   g_byte_array_set_size(copy, 0);
   g_byte_array_append(copy, one_day->data, one_day->len);
-  _put_u32(copy, OFFSET_VERSION, 2);
+  guint32 version;
+  memcpy(&version, copy->data + OFFSET_VERSION, sizeof(version));
+  _put_u32(copy, OFFSET_VERSION, version + 1);
   _write_variant("other-version.state", copy->data, copy->len, TRUE);
 
   g_byte_array_set_size(copy, 0);
