@@ -99,7 +99,8 @@ static const gchar *blind_names[MBX_BLIND_MAX] = {
 const gchar *
 mbx_blind_spot_name(MbxBlindSpot blind)
 {
-  return blind < MBX_BLIND_MAX ? blind_names[blind] : NULL;
+  /* a forged state file may hold any value */
+  return blind < MBX_BLIND_MAX ? blind_names[blind] : "unknown";
 }
 
 static const gchar *join_names[] = {
@@ -580,6 +581,20 @@ _mark_mailbox_audit(MbxState *self, const MbxTamperFact *tamper, gint64 t)
   mbx_table_release(shard);
 }
 
+/*
+ * Copies a string field of a payload: bounded by the field, since a payload
+ * loaded from a state file may hold bytes without a terminating NUL.
+ */
+#define COPY_FIELD(dst, src) _copy_bounded((dst), sizeof(dst), (src), sizeof(src))
+
+static void
+_copy_bounded(gchar *dst, gsize dst_size, const gchar *src, gsize src_size)
+{
+  gsize n = MIN(strnlen(src, src_size), dst_size - 1);
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
 static void
 _copy_id(gchar *dst, gsize size, const MbxRecord *record, MbxField field)
 {
@@ -682,8 +697,8 @@ _find_signin(MbxState *self, const gchar *kind, const gchar *value, gsize len, M
       SigninPayload *p = mbx_entry_payload(e);
       out->signin_time = p->time;
       out->signin_flags = p->flags;
-      g_strlcpy(out->signin_id, p->id, sizeof(out->signin_id));
-      g_strlcpy(out->signin_ip, p->ip, sizeof(out->signin_ip));
+      COPY_FIELD(out->signin_id, p->id);
+      COPY_FIELD(out->signin_ip, p->ip);
     }
   mbx_table_release(shard);
   return e != NULL;
@@ -739,8 +754,8 @@ _find_grant(MbxState *self, const gchar *tenant, gsize tenant_len, const gchar *
         {
           out->has_grant = TRUE;
           out->grant_time = p->time;
-          g_strlcpy(out->grant_id, p->id, sizeof(out->grant_id));
-          g_strlcpy(out->grant_operation, p->operation, sizeof(out->grant_operation));
+          COPY_FIELD(out->grant_id, p->id);
+          COPY_FIELD(out->grant_operation, p->operation);
         }
     }
   mbx_table_release(shard);
@@ -824,7 +839,7 @@ _observe_location(MbxState *self, const MbxRecord *record, gint64 t, MbxObservat
       out->prev_location.latitude = p->loc_lat;
       out->prev_location.longitude = p->loc_lon;
       out->prev_location.accuracy_km = p->loc_accuracy_km;
-      g_strlcpy(out->prev_location.country, p->loc_country, sizeof(out->prev_location.country));
+      COPY_FIELD(out->prev_location.country, p->loc_country);
     }
   if (t >= p->loc_time)
     {
