@@ -102,6 +102,10 @@ typedef enum
 /* what the rules read after a record was counted */
 typedef struct _MbxObservation
 {
+  /* the MBX_OBSERVE_TRUSTED flag the caller passed (trust_known: it passed flags), so judging need not ask again */
+  gboolean trust_known;
+  gboolean trusted;
+
   gint64 event_time; /* as counted: clamped when it was too far ahead */
   gboolean late;     /* too far behind the watermark: not windowed */
   gboolean clamped;

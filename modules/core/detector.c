@@ -285,7 +285,8 @@ mbx_detector_evaluate_observed(const MbxDetector *self, const MbxRecord *record,
     .record = record,
     .obs = self->windows.bound ? observation : NULL,
     .kind = mbx_record_get_kind(record),
-    .trusted = mbx_detector_is_trusted(self, record),
+    /* the adapter asked already, to tell the state: the answer travels with the observation */
+    .trusted = observation && observation->trust_known ? observation->trusted : mbx_detector_is_trusted(self, record),
   };
 
   memset(verdict, 0, sizeof(*verdict));

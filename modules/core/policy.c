@@ -14,6 +14,7 @@
 #include "mbx-policy.h"
 #include "mbx-access-path.h"
 #include "mbx-error.h"
+#include "mbx-hash.h"
 #include "mbx-time.h"
 
 #include <arpa/inet.h>
@@ -40,6 +41,18 @@ struct _MbxPolicy
   GPtrArray *terms;              /* folded */
   MbxGeo *geo;                   /* NULL: no [geo] database */
   GPtrArray *allowed_countries;  /* upper-case ISO codes; empty: any */
+
+  /*
+   * Answers of mbx_policy_is_scripted_agent() by agent text: a handful of
+   * agents make up a tenant's traffic, and matching one against every
+   * pattern cost more than the rest of the rules.  Each slot is one 64-bit
+   * word, written and read atomically: the top 48 bits of the agent's keyed
+   * hash (random key: nobody can make an agent take another's answer), the
+   * low 16 bits 1 + the answer (0: not scripted, else the pattern index + 1);
+   * 0 is an empty slot.  A lost race only costs a recomputation.
+   */
+  MbxHashKey agent_cache_key;
+  guint64 agent_cache[1024];
 };
 
 /*
@@ -202,6 +215,8 @@ mbx_policy_new(void)
   self->approved_agents = g_ptr_array_new_with_free_func(g_free);
   self->terms = g_ptr_array_new_with_free_func(g_free);
   self->allowed_countries = g_ptr_array_new_with_free_func(g_free);
+  self->agent_cache_key.k0 = (guint64) g_random_int() << 32 | g_random_int();
+  self->agent_cache_key.k1 = (guint64) g_random_int() << 32 | g_random_int();
   _set_defaults(self);
   return self;
 }
@@ -819,23 +834,55 @@ _find_any(GPtrArray *needles, const gchar *hay)
   return NULL;
 }
 
+/* the answer for @agent: -1 not scripted, else the index of the matching pattern */
+static gint
+_match_agent(const MbxPolicy *self, const gchar *agent, gsize len)
+{
+  gchar lower[512];
+  len = MIN(len, sizeof(lower) - 1);
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = agent[i];
+      lower[i] = (guchar) (c - 'A') < 26 ? c | 0x20 : c;
+    }
+  lower[len] = '\0';
+  if (_find_any(self->approved_agents, lower))
+    return -1;
+  for (guint i = 0; i < self->agent_patterns->len; i++)
+    {
+      if (strstr(lower, self->agent_patterns->pdata[i]))
+        return (gint) i;
+    }
+  return -1;
+}
+
 gboolean
 mbx_policy_is_scripted_agent(const MbxPolicy *self, const gchar *agent, const gchar **pattern)
 {
-  gchar lower[512];
   gsize len = agent ? strlen(agent) : 0;
+  if (pattern)
+    *pattern = NULL;
   if (len == 0)
     return FALSE;
-  len = MIN(len, sizeof(lower) - 1);
-  for (gsize i = 0; i < len; i++)
-    lower[i] = g_ascii_tolower(agent[i]);
-  lower[len] = '\0';
-  if (_find_any(self->approved_agents, lower))
+
+  guint64 h = mbx_hash64(&self->agent_cache_key, agent, len);
+  guint64 *slot = (guint64 *) &self->agent_cache[h % G_N_ELEMENTS(self->agent_cache)];
+  guint64 tag = h & ~G_GUINT64_CONSTANT(0xffff);
+  guint64 cached = __atomic_load_n(slot, __ATOMIC_RELAXED);
+  gint answer;
+  if (cached && (cached & ~G_GUINT64_CONSTANT(0xffff)) == tag)
+    answer = (gint) (cached & 0xffff) - 2;
+  else
+    {
+      answer = _match_agent(self, agent, len);
+      if (answer < 0xfff0)
+        __atomic_store_n(slot, tag | (guint64) (answer + 2), __ATOMIC_RELAXED);
+    }
+  if (answer < 0)
     return FALSE;
-  const gchar *hit = _find_any(self->agent_patterns, lower);
   if (pattern)
-    *pattern = hit;
-  return hit != NULL;
+    *pattern = self->agent_patterns->pdata[answer];
+  return TRUE;
 }
 
 gboolean

@@ -938,6 +938,8 @@ void
 mbx_state_observe(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObservation *out)
 {
   mbx_state_observe_full(self, record, receive_time_us, 0, out);
+  /* no flags given: whoever judges the record decides whether it is trusted */
+  out->trust_known = FALSE;
 }
 
 void
@@ -956,6 +958,8 @@ mbx_state_observe_geo(MbxState *self, const MbxRecord *record, gint64 receive_ti
   gint64 t = mbx_record_get_int(record, MBX_F_EVENT_TIME, receive_time_us);
 
   memset(out, 0, sizeof(*out));
+  out->trust_known = TRUE;
+  out->trusted = (flags & MBX_OBSERVE_TRUSTED) != 0;
   if (geo && (geo->country[0] || geo->has_location || geo->asn))
     {
       out->has_geo = TRUE;

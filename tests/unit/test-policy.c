@@ -100,6 +100,31 @@ term_in(const gchar *text)
   return mbx_policy_find_sensitive_term(policy, text, &term) ? term : NULL;
 }
 
+/* ---- the scripted-agent answers, remembered per agent ------------------ */
+
+Test(policy_agent_cache, answers_the_same_the_second_time_and_under_slot_collisions)
+{
+  policy = mbx_policy_new();
+  /* more distinct agents than the cache has slots, twice over: every answer as computed afresh */
+  for (gint round = 0; round < 3; round++)
+    {
+      for (gint i = 0; i < 3000; i++)
+        {
+          gchar agent[64];
+          g_snprintf(agent, sizeof(agent), i % 3 ? "Mozilla/5.0 client-%d" : "python-requests/2.%d", i);
+          const gchar *pattern = agent_pattern(agent);
+          if (i % 3)
+            cr_assert_null(pattern, "round %d: %s", round, agent);
+          else
+            cr_assert_str_eq(pattern, "python", "round %d: %s", round, agent);
+        }
+    }
+  cr_assert_not(mbx_policy_is_scripted_agent(policy, "", NULL));
+  cr_assert_not(mbx_policy_is_scripted_agent(policy, NULL, NULL));
+  mbx_policy_unref(policy);
+  policy = NULL;
+}
+
 /* ---- the built-in policy ------------------------------------------------ */
 
 Test(policy_defaults, enables_every_rule)
