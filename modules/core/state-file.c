@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #define STATE_MAGIC "MBXSTATE"
-#define STATE_VERSION 2 /* 2: keys are SipHash-1-3 (1 used SipHash-2-4) */
+#define STATE_VERSION 3 /* 2: keys are SipHash-1-3 (1 used SipHash-2-4); 3: grants keep their filter hash */
 #define BYTE_ORDER_MARK 0x01020304u
 #define DIGEST_LEN 32
 
@@ -308,7 +308,12 @@ mbx_state_load(const MbxStateOptions *options, const gchar *path, gboolean *foun
               goto fail;
             }
           for (guint32 i = 0; i < n; i++)
-            mbx_table_insert_raw(self->tables[t], (const MbxEntry *) (buf->data + i * size));
+            {
+              const MbxEntry *entry = (const MbxEntry *) (buf->data + i * size);
+              mbx_table_insert_raw(self->tables[t], entry);
+              if (t == MBX_TABLE_GRANTS)
+                mbx_state_note_loaded_grant(self, entry);
+            }
         }
     }
   g_byte_array_free(buf, TRUE);

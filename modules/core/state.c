@@ -79,6 +79,8 @@ typedef struct
   gint64 time;
   gchar id[40];
   gchar operation[48];
+  guint32 filter_hash; /* _grant_filter_hash() of the grantee: rebuilds the filter when loaded */
+  guint32 pad;
 } GrantPayload;
 
 typedef struct
@@ -602,6 +604,62 @@ _copy_id(gchar *dst, gsize size, const MbxRecord *record, MbxField field)
   g_strlcpy(dst, v ? v : "", size);
 }
 
+/*
+ * The grant filter: every mail read looks up a grant for its app and for its
+ * (actor, mailbox), and grants are rare, so a Bloom filter over the grantees
+ * answers "no grant" without building and hashing the table keys.  Its hash
+ * is keyed (nobody can aim names at its bits) and folds ASCII case as the
+ * join keys do; two bits per grantee; bits are never cleared, so an evicted
+ * grant only costs a lookup.  A loaded state rebuilds it from the hashes the
+ * grants keep.
+ */
+static guint32
+_grant_filter_hash(MbxState *self, const gchar *a, const gchar *b)
+{
+  guint64 h = self->key.k1 ^ G_GUINT64_CONSTANT(0xcbf29ce484222325);
+  for (const gchar *p = a; *p; p++)
+    {
+      guchar c = *p;
+      h = (h ^ ((guchar) (c - 'A') < 26 ? c | 0x20 : c)) * G_GUINT64_CONSTANT(0x100000001b3);
+    }
+  if (b)
+    {
+      h = (h ^ '|') * G_GUINT64_CONSTANT(0x100000001b3);
+      for (const gchar *p = b; *p; p++)
+        {
+          guchar c = *p;
+          h = (h ^ ((guchar) (c - 'A') < 26 ? c | 0x20 : c)) * G_GUINT64_CONSTANT(0x100000001b3);
+        }
+    }
+  h ^= self->key.k0;
+  h ^= h >> 31;
+  h *= G_GUINT64_CONSTANT(0x7fb5d329728ea185);
+  h ^= h >> 27;
+  return (guint32) (h ^ (h >> 32));
+}
+
+static void
+_grant_filter_add(MbxState *self, guint32 h)
+{
+  guint32 a = h % MBX_GRANT_FILTER_BITS, b = (h >> 16) % MBX_GRANT_FILTER_BITS;
+  g_atomic_int_or(&self->grant_filter[a / 32], 1u << (a % 32));
+  g_atomic_int_or(&self->grant_filter[b / 32], 1u << (b % 32));
+}
+
+static gboolean
+_grant_filter_may_hold(MbxState *self, guint32 h)
+{
+  guint32 a = h % MBX_GRANT_FILTER_BITS, b = (h >> 16) % MBX_GRANT_FILTER_BITS;
+  return (g_atomic_int_get(&self->grant_filter[a / 32]) & (1u << (a % 32))) &&
+         (g_atomic_int_get(&self->grant_filter[b / 32]) & (1u << (b % 32)));
+}
+
+void
+mbx_state_note_loaded_grant(MbxState *self, const MbxEntry *entry)
+{
+  _grant_filter_add(self, ((const GrantPayload *) mbx_entry_payload((MbxEntry *) entry))->filter_hash);
+}
+
 static void
 _remember_grant(MbxState *self, const MbxRecord *record, const MbxGrantFact *grant, gint64 t)
 {
@@ -623,7 +681,9 @@ _remember_grant(MbxState *self, const MbxRecord *record, const MbxGrantFact *gra
       _copy_id(p->id, sizeof(p->id), record, MBX_F_ID);
       _copy_id(p->operation, sizeof(p->operation), record, MBX_F_OPERATION);
     }
+  p->filter_hash = _grant_filter_hash(self, grant->grantee, grant->to_app ? NULL : grant->mailbox);
   mbx_table_release(shard);
+  _grant_filter_add(self, p->filter_hash);
 }
 
 static guint32
@@ -772,12 +832,12 @@ _join(MbxState *self, const MbxRecord *record, MbxObservation *out)
   const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, NULL);
 
   const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, NULL);
-  /* grants are rare: with none remembered there is nothing to join */
+  /* grants are rare: with none remembered, or none for these grantees, there is nothing to join */
   if (mbx_table_count(self->tables[MBX_TABLE_GRANTS]) > 0)
     {
-      if (app)
+      if (app && _grant_filter_may_hold(self, _grant_filter_hash(self, app, NULL)))
         _find_grant(self, tenant, tenant_len, app, NULL, out);
-      if (actor && mailbox)
+      if (actor && mailbox && _grant_filter_may_hold(self, _grant_filter_hash(self, actor, mailbox)))
         _find_grant(self, tenant, tenant_len, actor, mailbox, out);
     }
 

@@ -17,6 +17,8 @@
 #include "mailbox-monitor/mbx-state.h"
 #include "rules-helpers.h"
 
+#include <glib/gstdio.h>
+
 #define CEO "ceo@contoso.com"
 #define BOB "bob@contoso.com"
 #define NEW_APP "4f6e2a1c-8b3d-4e59-a7c3-9b1d5e8f2a64"
@@ -131,6 +133,98 @@ Test(grant_then_access, the_first_read_after_a_mail_grant_is_critical_and_names_
   assert_reason_has(v, "1.5 h");
   /* the next read of the same mailbox still joins, without the first-read weight */
   assert_score(app_read(AT(0, 11, 0), CEO, NEW_APP), 50);
+}
+
+/* the grants a state file holds still join after a restart (the grant filter is rebuilt from them) */
+Test(grant_then_access, grants_survive_a_save_and_load_of_the_state)
+{
+  h = harness_only(MBX_RULE_GRANT_THEN_ACCESS);
+  consent(AT(0, 9, 0), NEW_APP, "Mail.Read", "grant-21");
+  cmdlet(AT(0, 9, 5), "Add-MailboxPermission",
+         "{\"Identity\":\"ceo@contoso.com\",\"User\":\"Bob@Contoso.com\",\"AccessRights\":\"FullAccess\"}");
+
+  gchar *dir = g_dir_make_tmp("mbx-grants-XXXXXX", NULL);
+  gchar *path = g_build_filename(dir, "state", NULL);
+  GError *error = NULL;
+  gint64 stall;
+  gboolean found;
+  cr_assert(mbx_state_save(h->state, path, NULL, &stall, &error), "save: %s", error ? error->message : "");
+  MbxState *loaded = mbx_state_load(&h->options, path, &found, &error);
+  cr_assert_not_null(loaded, "load: %s", error ? error->message : "");
+  cr_assert(found);
+  mbx_state_unref(h->state);
+  h->state = loaded;
+
+  const MbxVerdict *v = app_read(AT(0, 10, 0), CEO, NEW_APP);
+  assert_fired(v, MBX_RULE_GRANT_THEN_ACCESS);
+  assert_reason_has(v, "grant-21");
+  rh_delegate_read(h, AT(0, 10, 5), BOB, CEO, "198.51.100.7", 3);
+  v = rh_eval(h);
+  assert_fired(v, MBX_RULE_GRANT_THEN_ACCESS);
+  assert_reason_has(v, "cmdlet-1 (Add-MailboxPermission)");
+  /* and a reader without a grant stays quiet */
+  assert_quiet(app_read(AT(0, 10, 10), CEO, "2b3c4d5e-0000-4000-8000-000000000abc"));
+
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(path);
+  g_free(dir);
+}
+
+/*
+ * A forged state file (a valid checksum over entries whose strings have no
+ * NUL) must not make the joins read past an entry: the sign-in's id and
+ * address fields are filled to their last byte, and the join copies at most
+ * a field.  Under valgrind (scripts/test.sh) an over-read would be an error.
+ */
+Test(signin_then_access, a_forged_state_file_without_string_ends_is_read_within_its_fields)
+{
+  h = harness_only(MBX_RULE_SIGNIN_THEN_ACCESS);
+  signin(AT(0, 9, 0), CEO, BROWSER_AGENT, "tok-forge", "sess-forge", "forge-signin-id");
+
+  gchar *dir = g_dir_make_tmp("mbx-forge-XXXXXX", NULL);
+  gchar *path = g_build_filename(dir, "state", NULL);
+  GError *error = NULL;
+  gint64 stall;
+  gboolean found;
+  gchar *data;
+  gsize len;
+  cr_assert(mbx_state_save(h->state, path, NULL, &stall, &error), "save: %s", error ? error->message : "");
+  cr_assert(g_file_get_contents(path, &data, &len, &error));
+  /*
+   * The sign-in is kept under its token, its session and its user: forge all
+   * three copies, from the id to the end of the payload (id[40], ip[48], the
+   * flags and the padding: 96 bytes), so no NUL stops a string inside the entry.
+   */
+  guint forged = 0;
+  for (gchar *at = data; (at = memmem(at, len - (at - data), "forge-signin-id", 15)); at += 96, forged++)
+    {
+      cr_assert_leq(at + 96, data + len - 32);
+      memset(at, 'A', 96);
+    }
+  cr_assert_eq(forged, 3);
+  gsize digest_len = 32;
+  GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+  g_checksum_update(sum, (const guchar *) data, len - 32);
+  g_checksum_get_digest(sum, (guint8 *) data + len - 32, &digest_len);
+  g_checksum_free(sum);
+  cr_assert(g_file_set_contents(path, data, len, &error));
+
+  MbxState *loaded = mbx_state_load(&h->options, path, &found, &error);
+  cr_assert_not_null(loaded, "load: %s", error ? error->message : "");
+  mbx_state_unref(h->state);
+  h->state = loaded;
+  user_read(AT(0, 9, 30), CEO, "tok-forge", "sess-forge");
+  cr_assert_eq(h->obs.signin_join, MBX_SIGNIN_JOIN_TOKEN);
+  cr_assert_eq(strlen(h->obs.signin_id), sizeof(h->obs.signin_id) - 1);
+  cr_assert_eq(strspn(h->obs.signin_id, "A"), sizeof(h->obs.signin_id) - 1);
+  cr_assert_eq(strspn(h->obs.signin_ip, "A"), strlen(h->obs.signin_ip));
+
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(data);
+  g_free(path);
+  g_free(dir);
 }
 
 Test(grant_then_access, a_grant_without_mail_scopes_is_not_remembered)
