@@ -36,6 +36,9 @@ typedef struct
 struct _MbxRecord
 {
   MbxSlot slots[MBX_F_MAX];
+  /* kind and actor kind as enums, kept with their text: the rules ask for them several times per record */
+  MbxKind kind;
+  MbxActorKind actor_kind;
   GArray *chunks; /* of MbxChunk */
   guint current;
 };
@@ -167,6 +170,8 @@ void
 mbx_record_reset(MbxRecord *self)
 {
   memset(self->slots, 0, sizeof(self->slots));
+  self->kind = MBX_KIND_OTHER;
+  self->actor_kind = MBX_ACTOR_UNKNOWN;
   for (guint i = 0; i < self->chunks->len; i++)
     g_array_index(self->chunks, MbxChunk, i).used = 0;
   self->current = 0;
@@ -219,17 +224,13 @@ _name_index(const gchar *const *names, gint n, const gchar *value, gsize len)
 MbxKind
 mbx_record_get_kind(const MbxRecord *self)
 {
-  gsize len;
-  const gchar *v = mbx_record_get_string(self, MBX_F_KIND, &len);
-  return v ? (MbxKind) _name_index(kind_names, MBX_KIND_MAX, v, len) : MBX_KIND_OTHER;
+  return self->slots[MBX_F_KIND].set ? self->kind : MBX_KIND_OTHER;
 }
 
 MbxActorKind
 mbx_record_get_actor_kind(const MbxRecord *self)
 {
-  gsize len;
-  const gchar *v = mbx_record_get_string(self, MBX_F_ACTOR_KIND, &len);
-  return v ? (MbxActorKind) _name_index(actor_kind_names, MBX_ACTOR_MAX, v, len) : MBX_ACTOR_UNKNOWN;
+  return self->slots[MBX_F_ACTOR_KIND].set ? self->actor_kind : MBX_ACTOR_UNKNOWN;
 }
 
 /* room for @size bytes that will not move until the record is freed */
@@ -278,6 +279,17 @@ _store(MbxRecord *self, MbxField field, const gchar *value, gsize len, gboolean 
   slot->set = TRUE;
 }
 
+/* a kind set as text (set_string) gets its enum from the text */
+static void
+_note_kinds(MbxRecord *self, MbxField field)
+{
+  const MbxSlot *slot = &self->slots[field];
+  if (field == MBX_F_KIND)
+    self->kind = (MbxKind) _name_index(kind_names, MBX_KIND_MAX, slot->value, slot->len);
+  else if (field == MBX_F_ACTOR_KIND)
+    self->actor_kind = (MbxActorKind) _name_index(actor_kind_names, MBX_ACTOR_MAX, slot->value, slot->len);
+}
+
 void
 mbx_record_set_string(MbxRecord *self, MbxField field, const gchar *value, gsize len)
 {
@@ -288,6 +300,8 @@ mbx_record_set_string(MbxRecord *self, MbxField field, const gchar *value, gsize
       return;
     }
   _store(self, field, value, len, FALSE);
+  if (G_UNLIKELY(field == MBX_F_KIND || field == MBX_F_ACTOR_KIND))
+    _note_kinds(self, field);
 }
 
 void
@@ -300,6 +314,8 @@ mbx_record_set_string_lower(MbxRecord *self, MbxField field, const gchar *value,
       return;
     }
   _store(self, field, value, len, TRUE);
+  if (G_UNLIKELY(field == MBX_F_KIND || field == MBX_F_ACTOR_KIND))
+    _note_kinds(self, field);
 }
 
 /* decimal text of @value at the end of @buf (24 bytes); returns where it starts.  printf cost 700 instructions */
@@ -337,6 +353,7 @@ mbx_record_set_kind(MbxRecord *self, MbxKind kind)
 {
   const gchar *name = mbx_kind_name(kind);
   _store(self, MBX_F_KIND, name, strlen(name), FALSE);
+  self->kind = kind < MBX_KIND_MAX ? kind : MBX_KIND_OTHER;
 }
 
 void
@@ -344,6 +361,7 @@ mbx_record_set_actor_kind(MbxRecord *self, MbxActorKind kind)
 {
   const gchar *name = mbx_actor_kind_name(kind);
   _store(self, MBX_F_ACTOR_KIND, name, strlen(name), FALSE);
+  self->actor_kind = kind < MBX_ACTOR_MAX ? kind : MBX_ACTOR_UNKNOWN;
 }
 
 void

@@ -149,6 +149,25 @@ Test(record, a_lowered_string_folds_ascii_only)
   cr_assert_str_eq(get_str(MBX_F_ACTOR), "azaz@[`{\xC3\x89");
 }
 
+Test(record, the_kind_reads_back_however_it_was_set)
+{
+  cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_OTHER, "a fresh record is of kind other");
+  mbx_record_set_kind(record, MBX_KIND_MAIL_SEARCH);
+  cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_MAIL_SEARCH);
+  cr_assert_str_eq(get_str(MBX_F_KIND), "mail-search");
+  mbx_record_set_string(record, MBX_F_KIND, "grant", 5);
+  cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_GRANT, "set as text, read as the enum");
+  mbx_record_set_string(record, MBX_F_KIND, "no-such-kind", 12);
+  cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_OTHER);
+  mbx_record_set_actor_kind(record, MBX_ACTOR_DELEGATE);
+  cr_assert_eq(mbx_record_get_actor_kind(record), MBX_ACTOR_DELEGATE);
+  mbx_record_unset(record, MBX_F_ACTOR_KIND);
+  cr_assert_eq(mbx_record_get_actor_kind(record), MBX_ACTOR_UNKNOWN);
+  mbx_record_set_kind(record, MBX_KIND_SIGNIN);
+  mbx_record_reset(record);
+  cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_OTHER, "a reset forgets the kind");
+}
+
 Test(record, a_zero_int_is_set_not_unset)
 {
   mbx_record_set_int(record, MBX_F_ITEM_COUNT, 0);
