@@ -31,9 +31,11 @@ static const gchar *first_party_mail_apps[] = {
 gboolean
 mbx_rules_is_first_party_mail_app(const gchar *app_id)
 {
-  for (gsize i = 0; app_id && i < G_N_ELEMENTS(first_party_mail_apps); i++)
+  /* asked for every mail read: the first character rules out most ids before a full comparison */
+  gchar first = app_id ? g_ascii_tolower(app_id[0]) : '\0';
+  for (gsize i = 0; first && i < G_N_ELEMENTS(first_party_mail_apps); i++)
     {
-      if (g_ascii_strcasecmp(app_id, first_party_mail_apps[i]) == 0)
+      if (first_party_mail_apps[i][0] == first && g_ascii_strcasecmp(app_id, first_party_mail_apps[i]) == 0)
         return TRUE;
     }
   return FALSE;
