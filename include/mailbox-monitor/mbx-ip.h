@@ -30,6 +30,14 @@ typedef enum
  */
 MbxIpKind mbx_ip_canonicalize(const gchar *text, gsize len, gchar *out, gsize out_size);
 
+/*
+ * Parses @len bytes of @text as a dotted-quad IPv4 address into @out (network
+ * order).  Accepts exactly what inet_pton(AF_INET) accepts (four decimal
+ * octets up to 255, no leading zeros, nothing else), at a fraction of its
+ * cost: every record's address is read several times.
+ */
+gboolean mbx_ip_parse_v4(const gchar *text, gsize len, guint8 out[4]);
+
 G_END_DECLS
 
 #endif

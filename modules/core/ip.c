@@ -26,6 +26,30 @@ _is_host_name(const gchar *s, gsize len)
   return TRUE;
 }
 
+gboolean
+mbx_ip_parse_v4(const gchar *text, gsize len, guint8 out[4])
+{
+  gsize i = 0;
+  for (gint octet = 0; octet < 4; octet++)
+    {
+      if (octet > 0)
+        {
+          if (i >= len || text[i] != '.')
+            return FALSE;
+          i++;
+        }
+      gsize start = i;
+      guint value = 0;
+      while (i < len && g_ascii_isdigit(text[i]) && i - start < 3)
+        value = value * 10 + (text[i++] - '0');
+      gsize digits = i - start;
+      if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0') || (i < len && g_ascii_isdigit(text[i])))
+        return FALSE;
+      out[octet] = (guint8) value;
+    }
+  return i == len;
+}
+
 MbxIpKind
 mbx_ip_canonicalize(const gchar *text, gsize len, gchar *out, gsize out_size)
 {
@@ -68,9 +92,9 @@ mbx_ip_canonicalize(const gchar *text, gsize len, gchar *out, gsize out_size)
 
   struct in_addr a4;
   struct in6_addr a6;
-  if (inet_pton(AF_INET, buf, &a4) == 1)
+  if (mbx_ip_parse_v4(buf, len, (guint8 *) &a4))
     {
-      /* inet_pton takes only the canonical dotted quad (no leading zeros, no
+      /* the parse takes only the canonical dotted quad (no leading zeros, no
        * short forms), so the text is its own canonical form: inet_ntop would
        * cost ten times the copy */
       memcpy(out, buf, len + 1);

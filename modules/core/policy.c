@@ -15,6 +15,7 @@
 #include "mbx-access-path.h"
 #include "mbx-error.h"
 #include "mbx-hash.h"
+#include "mbx-ip.h"
 #include "mbx-time.h"
 
 #include <arpa/inet.h>
@@ -808,7 +809,9 @@ mbx_policy_is_trusted_ip(const MbxPolicy *self, const gchar *ip)
 
   if (!ip)
     return FALSE;
-  if (inet_pton(AF_INET, ip, addr) == 1)
+  if (self->networks->len == 0)
+    return FALSE;
+  if (mbx_ip_parse_v4(ip, strlen(ip), addr))
     family = AF_INET;
   else if (inet_pton(AF_INET6, ip, addr) == 1)
     family = AF_INET6;

@@ -328,9 +328,9 @@ _network_of(const gchar *ip, gchar *out, gsize out_size)
 {
   struct in_addr a4;
   struct in6_addr a6;
-  if (inet_pton(AF_INET, ip, &a4) == 1)
+  if (mbx_ip_parse_v4(ip, strlen(ip), (guint8 *) &a4))
     {
-      /* inet_pton took a canonical dotted quad: the /24 is its text up to the last dot */
+      /* a canonical dotted quad: the /24 is its text up to the last dot */
       const gchar *dot = strrchr(ip, '.');
       gsize n = dot - ip + 1;
       if (n + 5 > out_size)

@@ -6,6 +6,7 @@
  *
  * Sources: test-ip.c; links the core library.
  */
+#include <arpa/inet.h>
 #include <string.h>
 #include <criterion/criterion.h>
 #include "mailbox-monitor/mbx-ip.h"
@@ -115,4 +116,37 @@ Test(ip, gives_one_text_for_every_spelling_of_an_address)
 
   for (gsize i = 0; i < G_N_ELEMENTS(spellings); i++)
     assert_canonical(spellings[i], MBX_IP_V4, "10.11.12.13");
+}
+
+/* the fast IPv4 parse accepts exactly what inet_pton(AF_INET) accepts, with the same bytes */
+Test(ip, the_ipv4_parse_agrees_with_inet_pton)
+{
+  const gchar *cases[] = { "0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.04",
+                           "1.2.3.0", "10.0.0.1", " 1.2.3.4", "1.2.3.4 ", "1..3.4", ".1.2.3", "1.2.3.", "1.2.3.4a",
+                           "1234.1.1.1", "1.2.3.-4", "", "a.b.c.d", "192.168.100.200", "1.2.3.4\n", "999.0.0.0" };
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+    {
+      guint8 fast[4] = { 0 }, ref[4] = { 0 };
+      gboolean want = inet_pton(AF_INET, cases[i], ref) == 1;
+      cr_assert_eq(mbx_ip_parse_v4(cases[i], strlen(cases[i]), fast), want, "\"%s\"", cases[i]);
+      if (want)
+        cr_assert_eq(memcmp(fast, ref, 4), 0, "\"%s\"", cases[i]);
+    }
+  /* and random strings of digits and dots */
+  GRand *rand = g_rand_new_with_seed(5);
+  const gchar alphabet[] = "0123456789..";
+  for (gint n = 0; n < 200000; n++)
+    {
+      gchar text[20];
+      gint len = g_rand_int_range(rand, 1, 18);
+      for (gint i = 0; i < len; i++)
+        text[i] = alphabet[g_rand_int_range(rand, 0, sizeof(alphabet) - 1)];
+      text[len] = '\0';
+      guint8 fast[4] = { 0 }, ref[4] = { 0 };
+      gboolean want = inet_pton(AF_INET, text, ref) == 1;
+      cr_assert_eq(mbx_ip_parse_v4(text, len, fast), want, "\"%s\"", text);
+      if (want)
+        cr_assert_eq(memcmp(fast, ref, 4), 0, "\"%s\"", text);
+    }
+  g_rand_free(rand);
 }
