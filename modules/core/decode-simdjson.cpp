@@ -208,18 +208,25 @@ fold8(uint64_t x)
   return x | (upper >> 2);
 }
 
-/* the @n (<= 8) bytes at @p as a word, zero-padded, in host order */
+/* the @n (1..8) bytes at @p as a zero-padded word; whole words by one load */
 inline uint64_t
-load_word(const char *p, size_t n)
+load_part(const char *p, size_t n)
 {
-  uint64_t w = 0;
-  memcpy(&w, p, n);
+  uint64_t w;
+  if (n == 8)
+    {
+      memcpy(&w, p, 8);
+      return w;
+    }
+  w = 0;
+  for (size_t i = 0; i < n; i++)
+    w |= (uint64_t) (unsigned char) p[i] << (8 * i);
   return w;
 }
 
 /*
- * Key lookup: a small open-addressing table, built once (thread-safe static
- * init), hashed on the length and three folded bytes and compared a folded
+ * Key lookup: a small open-addressing table, built when the library loads,
+ * hashed on the length and three folded bytes and compared a folded
  * word at a time.  A binary search with strcmp over a lower-cased copy cost
  * a third of the decode.
  */
@@ -255,17 +262,19 @@ struct KeySlots
         slot[i].len = len;
         slot[i].key = d.key;
         for (size_t off = 0; off < len; off += 8)
-          slot[i].words[off / 8] = load_word(d.name + off, MIN(8, len - off));
+          slot[i].words[off / 8] = load_part(d.name + off, MIN(8, len - off));
       }
   }
 };
 
 static_assert(sizeof("uniquetokenidentifier") <= KEY_WORDS * 8, "the longest key fits the slot");
 
-Key
+/* built when the module loads, so the lookup needs no first-use guard */
+const KeySlots key_slots;
+
+inline __attribute__((always_inline)) Key
 lookup_key(string_view raw)
 {
-  static const KeySlots table;
   size_t len = raw.size();
   const char *p = raw.data();
 
@@ -273,13 +282,13 @@ lookup_key(string_view raw)
     return K_MAX;
   for (size_t i = KeySlots::hash(p, len);; i = (i + 1) & (KEY_SLOTS - 1))
     {
-      const KeySlots::Slot &s = table.slot[i];
+      const KeySlots::Slot &s = key_slots.slot[i];
       if (!s.len)
         return K_MAX;
       if (s.len != len)
         continue;
       size_t off = 0;
-      while (off < len && fold8(load_word(p + off, MIN(8, len - off))) == s.words[off / 8])
+      while (off < len && fold8(load_part(p + off, MIN(8, len - off))) == s.words[off / 8])
         off += 8;
       if (off >= len)
         return s.key;
