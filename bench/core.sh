@@ -32,12 +32,13 @@ usage: bash bench/core.sh [options]
   --callgrind-records N   records run under callgrind (default 20000; 0 skips callgrind)
   --state-sizes LIST      bench-state sizes (default 100000,1000000; "" skips it)
   --seed S, --mailboxes M the tenant (default 1 and 1400, as bench/daemon.sh)
+  --other-workloads S     the tenant's share of SharePoint, OneDrive and Teams records (as bench/daemon.sh)
   --build-dir DIR         build directory (default build/; configured and built when needed)
   --out DIR               work directory (default \${TMPDIR:-/tmp}/mbx-bench/core)
 EOF
 }
 
-sizes=10000,100000,1000000 rounds=3 cg_records=20000 state_sizes=100000,1000000 seed=1 mailboxes=1400
+sizes=10000,100000,1000000 rounds=3 cg_records=20000 state_sizes=100000,1000000 seed=1 mailboxes=1400 other=""
 build_dir="$top/build" out=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
     --state-sizes) state_sizes=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --mailboxes) mailboxes=$2; shift 2 ;;
+    --other-workloads) other=$2; shift 2 ;;
     --build-dir) build_dir=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -55,7 +57,7 @@ while [ $# -gt 0 ]; do
 done
 
 bench_build "$build_dir" tests/bench/bench-core tests/bench/bench-state
-bench_tenant "$seed" "$mailboxes" 7
+bench_tenant "$seed" "$mailboxes" 7 "$other"
 out=${out:-$bench_dir/core}
 rm -rf "$out"
 mkdir -p "$out"

@@ -4,7 +4,8 @@
 #   bash bench/daemon.sh [options]
 #
 # Builds the module (if needed), generates a tenant with tools/tenantgen (the
-# default mix, seed 1, 1400 mailboxes x 7 days: about 227,000 records, of which
+# default mix, seed 1, 1400 mailboxes x 7 days: about 568,000 records, 60% of
+# them SharePoint, OneDrive and Teams, of which
 # the first 200,000 are sent), and runs bench/daemon.py: loggen over TCP on
 # 127.0.0.1 into /usr/sbin/syslog-ng with flow control, the same messages
 # through (1) no parser, (2) json-parser(), (3) json-parser() + grouping-by(),
@@ -25,7 +26,10 @@ usage: bash bench/daemon.sh [options]
   --messages N          messages per variant (default 200000)
   --rounds R            rounds of the four variants (default 3; the table gives the median)
   --seed S              tenant seed (default 1)
+  --other-workloads S   tenantgen's share of SharePoint, OneDrive and Teams records (default its own, 0.6; 0: mail only)
   --mailboxes M         tenant mailboxes (default 1400: enough records for 200,000 messages)
+  --other-workloads S   the tenant's share of SharePoint, OneDrive and Teams records (default
+                        tenantgen's, 0.6; 0: mail, Entra and Graph records only)
   --grouping-cap-mib C  stop (3) when syslog-ng's VmRSS reaches C MiB (default 1024)
   --variants LIST       some of none,json,grouping,mbx,mbx-decode-all (default all)
   --profile             then run (4) once more under perf record and print where the time goes
@@ -36,7 +40,7 @@ usage: bash bench/daemon.sh [options]
 EOF
 }
 
-messages=200000 rounds=3 seed=1 mailboxes=1400 cap=1024 variants=none,json,grouping,mbx,mbx-decode-all
+messages=200000 rounds=3 seed=1 mailboxes=1400 other="" cap=1024 variants=none,json,grouping,mbx,mbx-decode-all
 profile="" nopin="" build_dir="$top/build" module_dir="" out=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -44,6 +48,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --mailboxes) mailboxes=$2; shift 2 ;;
+    --other-workloads) other=$2; shift 2 ;;
     --grouping-cap-mib) cap=$2; shift 2 ;;
     --variants) variants=$2; shift 2 ;;
     --profile) profile=--profile; shift ;;
@@ -67,7 +72,7 @@ fi
 module_dir=$(cd "$module_dir" && pwd)
 [ -f "$module_dir/libmailbox-monitor.so" ] || { echo "daemon: no libmailbox-monitor.so in $module_dir" >&2; exit 2; }
 
-bench_tenant "$seed" "$mailboxes" 7
+bench_tenant "$seed" "$mailboxes" 7 "$other"
 out=${out:-$bench_dir/daemon}
 mkdir -p "$out"
 

@@ -2,8 +2,10 @@
 # Shared by bench/daemon.sh and bench/core.sh (sourced, not run).
 #
 #   bench_build BUILD_DIR [TARGET...]   configures BUILD_DIR when needed and builds the targets
-#   bench_tenant SEED MAILBOXES DAYS    generates the tenant (records.jsonl, policy.json) once;
-#                                       sets $tenant to its directory, $policy to its policy.ini
+#   bench_tenant SEED MAILBOXES DAYS [OTHER]
+#                                       generates the tenant (records.jsonl, policy.json) once;
+#                                       sets $tenant to its directory, $policy to its policy.ini;
+#                                       OTHER is tenantgen's --other-workloads (default: its own)
 #
 # The tenant is the generator's default mix (tools/tenantgen defaults but for the
 # mailboxes), kept in ${MBX_BENCH_DIR:-${TMPDIR:-/tmp}/mbx-bench} and reused while the
@@ -23,9 +25,10 @@ bench_build() {
 }
 
 bench_tenant() {
-  local seed=$1 mailboxes=$2 days=$3
-  tenant="$bench_dir/tenant-seed$seed-${mailboxes}x$days"
+  local seed=$1 mailboxes=$2 days=$3 other=${4:-}
+  tenant="$bench_dir/tenant-seed$seed-${mailboxes}x$days${other:+-other$other}"
   local args=(--seed "$seed" --mailboxes "$mailboxes" --days "$days" --formats records)
+  [ -z "$other" ] || args+=(--other-workloads "$other")
   local stamp
   stamp="${args[*]} $(cat "$bench_top"/tools/tenantgen/*.py | md5sum | cut -c1-12)"
   mkdir -p "$bench_dir"
