@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the three fuzz targets under libFuzzer, one after the other, within a
-# time budget for the whole run (seconds, default 120), split evenly between
+# time budget for the whole run (seconds, default 180), split evenly between
 # them:
 #   decoder  audit records off the wire     tests/fuzz/corpus-decoder + tests/fixtures
 #   policy   the policy() .ini file         tests/fuzz/corpus-policy + examples/policy.ini
@@ -12,7 +12,7 @@
 # build directory.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-budget=${1:-120}
+budget=${1:-180}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(decoder policy state)

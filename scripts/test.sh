@@ -5,7 +5,7 @@
 # unit, adapter and fuzz replay under valgrind memcheck within a time budget
 # (MBX_VALGRIND_SECONDS, default 420); then libFuzzer runs of the decoder,
 # policy and state-file targets sharing one time budget (MBX_FUZZ_SECONDS,
-# default 120).
+# default 180: a minute per target).
 # Installs what is missing first.  Ends with "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +13,7 @@ cd "$top"
 
 "$top/scripts/install-deps.sh" || { echo "dependency installation failed" >&2; exit 1; }
 
-fuzz_seconds=${MBX_FUZZ_SECONDS:-120}
+fuzz_seconds=${MBX_FUZZ_SECONDS:-180}
 valgrind_seconds=${MBX_VALGRIND_SECONDS:-420}
 status=0
 passed=0
