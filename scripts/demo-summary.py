@@ -65,12 +65,15 @@ def score_against_labels(flagged, other, labels_path, mbx):
         per[key][0] += 1
         per[key][1] += rid in flagged_ids
         false_flags += row["malicious"] != "1" and rid in flagged_ids
-    print("\nsample tenant, against its ground-truth labels (records decoded / flagged):")
+    print("\nsample tenant, against its ground-truth labels (records decoded / flagged; an attack is")
+    print("detected when any of its records is flagged: the rules flag the records that show it):")
+    detected = 0
+    attacks = [k for k in per if k != "benign"]
     for key, (n, hit) in sorted(per.items(), key=lambda kv: (kv[0] == "benign", kv[0])):
-        print(f"  {key:<34} {n:>6} / {hit:<6}")
-    print(f"  benign records flagged: {false_flags}. The rules so far are app-unapproved and throttled;"
-          " the scenarios they cannot see yet wait for the state, catalogue and correlation work.")
-
+        mark = "" if key == "benign" else ("detected" if hit else "missed")
+        detected += key != "benign" and hit > 0
+        print(f"  {key:<34} {n:>6} / {hit:<6} {mark}")
+    print(f"  {detected} of {len(attacks)} attack scenarios detected; benign records flagged: {false_flags}")
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))

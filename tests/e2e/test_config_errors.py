@@ -95,6 +95,9 @@ class ConfigErrorTest(h.DaemonTestCase):
         examples = sorted(glob.glob(os.path.join(h.REPO, "examples", "*.conf")))
         if not examples:
             self.skipTest("examples/ holds no *.conf yet: nothing to check")
+        # demo.conf names the policy scripts/demo.sh writes, through the environment: any policy will do here
+        os.environ.setdefault("MBX_DEMO_POLICY", os.path.join(h.REPO, "examples", "policy.ini"))
+        os.environ.setdefault("MBX_DEMO_OUT", tempfile.gettempdir())
         for conf in examples:
             with self.subTest(example=os.path.basename(conf)):
                 rc, out = h.syntax_check_file(conf)
