@@ -125,6 +125,26 @@ Test(policy_agent_cache, answers_the_same_the_second_time_and_under_slot_collisi
   policy = NULL;
 }
 
+Test(policy_agent_cache, approved_apps_match_any_case_and_only_whole_guids)
+{
+  policy = mbx_policy_new();
+  cr_assert_not(mbx_policy_is_approved_app(policy, "d0bbc075-60b6-4143-8809-78bb5d9f9a29"), "nothing approved yet");
+  cr_assert(mbx_policy_add_approved_app(policy, "D0BBC075-60b6-4143-8809-78BB5D9F9A29", "backup", NULL));
+  cr_assert(mbx_policy_add_approved_app(policy, "d0bbc075-60b6-4143-8809-78bb5d9f9a29", "backup again", NULL));
+  cr_assert(mbx_policy_is_approved_app(policy, "d0bbc075-60b6-4143-8809-78bb5d9f9a29"));
+  cr_assert(mbx_policy_is_approved_app(policy, "D0BBC075-60B6-4143-8809-78BB5D9F9A29"));
+  cr_assert_str_eq(mbx_policy_app_name(policy, "d0bbc075-60b6-4143-8809-78bb5d9f9a29"), "backup again");
+  const gchar *not_it[] = { "d0bbc075-60b6-4143-8809-78bb5d9f9a2", "d0bbc075-60b6-4143-8809-78bb5d9f9a299",
+                            "{d0bbc075-60b6-4143-8809-78bb5d9f9a29}", "d0bbc07560b6-4143-8809-78bb5d9f9a29-",
+                            "d0bbc075-60b6-4143-8809-78bb5d9f9a28", "g0bbc075-60b6-4143-8809-78bb5d9f9a29",
+                            "", "d0bbc075" };
+  for (gsize i = 0; i < G_N_ELEMENTS(not_it); i++)
+    cr_assert_not(mbx_policy_is_approved_app(policy, not_it[i]), "\"%s\"", not_it[i]);
+  cr_assert_not(mbx_policy_is_approved_app(policy, NULL));
+  mbx_policy_unref(policy);
+  policy = NULL;
+}
+
 /* ---- the built-in policy ------------------------------------------------ */
 
 Test(policy_defaults, enables_every_rule)
