@@ -14,6 +14,7 @@
 #include "mbx-policy.h"
 #include "mbx-access-path.h"
 #include "mbx-error.h"
+#include "mbx-guid.h"
 #include "mbx-hash.h"
 #include "mbx-ip.h"
 #include "mbx-time.h"
@@ -29,18 +30,13 @@ typedef struct
   guint prefix;
 } Network;
 
-typedef struct
-{
-  guint8 b[16];
-} AppId;
-
 struct _MbxPolicy
 {
   gint ref_cnt;
   MbxRuleSettings rules[MBX_RULE_MAX];
   MbxPolicyThresholds thresholds;
   GHashTable *approved_apps;     /* lower-cased id -> name */
-  GArray *approved_app_ids;      /* the same ids as 16 bytes each (AppId): the per-record check reads these */
+  GArray *approved_app_ids;      /* the same ids as 16 bytes each (MbxGuid): the per-record check reads these */
   GHashTable *approved_accounts; /* lower-cased UPN -> note */
   GArray *networks;              /* of Network */
   GPtrArray *agent_patterns;     /* lower-case substrings */
@@ -216,7 +212,7 @@ mbx_policy_new(void)
   MbxPolicy *self = g_new0(MbxPolicy, 1);
   self->ref_cnt = 1;
   self->approved_apps = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-  self->approved_app_ids = g_array_new(FALSE, FALSE, sizeof(AppId));
+  self->approved_app_ids = g_array_new(FALSE, FALSE, sizeof(MbxGuid));
   self->approved_accounts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   self->networks = g_array_new(FALSE, TRUE, sizeof(Network));
   self->agent_patterns = g_ptr_array_new_with_free_func(g_free);
@@ -254,40 +250,6 @@ mbx_policy_unref(MbxPolicy *self)
   g_free(self);
 }
 
-static gint
-_hex(gchar c)
-{
-  return g_ascii_isdigit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                                      : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                                               : -1;
-}
-
-/* a GUID's 36 characters (any case) as 16 bytes; FALSE when @s is not one */
-static gboolean
-_parse_guid(const gchar *s, AppId *out)
-{
-  gint n = 0;
-  for (gint i = 0; i < 36;)
-    {
-      if (i == 8 || i == 13 || i == 18 || i == 23)
-        {
-          if (s[i++] != '-')
-            return FALSE;
-          continue;
-        }
-      /* each character is checked before the next is read: a short string stops at its NUL */
-      gint hi = _hex(s[i]);
-      if (hi < 0)
-        return FALSE;
-      gint lo = _hex(s[i + 1]);
-      if (lo < 0)
-        return FALSE;
-      out->b[n++] = (guint8) (hi << 4 | lo);
-      i += 2;
-    }
-  return s[36] == '\0';
-}
-
 static gboolean
 _is_guid(const gchar *s)
 {
@@ -315,8 +277,8 @@ mbx_policy_add_approved_app(MbxPolicy *self, const gchar *app_id, const gchar *n
                   app_id ? app_id : "");
       return FALSE;
     }
-  AppId id;
-  if (_parse_guid(app_id, &id) && !mbx_policy_is_approved_app(self, app_id))
+  MbxGuid id;
+  if (mbx_guid_parse(app_id, &id) && !mbx_policy_is_approved_app(self, app_id))
     g_array_append_val(self->approved_app_ids, id);
   g_hash_table_replace(self->approved_apps, g_ascii_strdown(app_id, -1), g_strdup(name ? name : ""));
   return TRUE;
@@ -825,12 +787,12 @@ gboolean
 mbx_policy_is_approved_app(const MbxPolicy *self, const gchar *app_id)
 {
   /* asked for every record: 16 bytes compared with a few ids, not a lower-cased copy hashed */
-  AppId id;
-  if (self->approved_app_ids->len == 0 || !app_id || !_parse_guid(app_id, &id))
+  MbxGuid id;
+  if (self->approved_app_ids->len == 0 || !app_id || !mbx_guid_parse(app_id, &id))
     return FALSE;
   for (guint i = 0; i < self->approved_app_ids->len; i++)
     {
-      if (memcmp(&g_array_index(self->approved_app_ids, AppId, i), &id, sizeof(id)) == 0)
+      if (mbx_guid_equal(&g_array_index(self->approved_app_ids, MbxGuid, i), &id))
         return TRUE;
     }
   return FALSE;

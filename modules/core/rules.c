@@ -15,6 +15,7 @@
 #include "mbx-access-path.h"
 #include "mbx-time.h"
 #include "mbx-facts.h"
+#include "mbx-guid.h"
 
 #include <string.h>
 
@@ -31,11 +32,24 @@ static const gchar *first_party_mail_apps[] = {
 gboolean
 mbx_rules_is_first_party_mail_app(const gchar *app_id)
 {
-  /* asked for every mail read: the first character rules out most ids before a full comparison */
-  gchar first = app_id ? g_ascii_tolower(app_id[0]) : '\0';
-  for (gsize i = 0; first && i < G_N_ELEMENTS(first_party_mail_apps); i++)
+  /* asked for every mail read: parsed once, compared as bytes */
+  static MbxGuid ids[G_N_ELEMENTS(first_party_mail_apps)];
+  static gsize ready;
+  if (g_once_init_enter(&ready))
     {
-      if (first_party_mail_apps[i][0] == first && g_ascii_strcasecmp(app_id, first_party_mail_apps[i]) == 0)
+      for (gsize i = 0; i < G_N_ELEMENTS(first_party_mail_apps); i++)
+        {
+          gboolean ok = mbx_guid_parse(first_party_mail_apps[i], &ids[i]);
+          g_assert(ok);
+        }
+      g_once_init_leave(&ready, 1);
+    }
+  MbxGuid id;
+  if (!mbx_guid_parse(app_id, &id))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS(ids); i++)
+    {
+      if (mbx_guid_equal(&ids[i], &id))
         return TRUE;
     }
   return FALSE;
