@@ -21,6 +21,7 @@
  */
 /* the headers carry their own G_BEGIN_DECLS */
 #include "mbx-decoder.h"
+#include "ascii.h"
 #include "mbx-error.h"
 #include "mbx-ip.h"
 #include "mbx-time.h"
@@ -184,7 +185,7 @@ static_assert(sizeof(key_table) / sizeof(key_table[0]) == K_MAX, "key table cove
 inline unsigned char
 fold(unsigned char c)
 {
-  return (unsigned char) (c - 'A') < 26 ? c | 0x20 : c;
+  return mbx_ascii_fold(c);
 }
 
 /* ASCII case-insensitive compare of @n bytes, inline: g_ascii_strncasecmp's call and checks cost more */
@@ -195,17 +196,6 @@ ieq_n(const char *a, const char *b, size_t n)
     if (fold((unsigned char) a[i]) != fold((unsigned char) b[i]))
       return false;
   return true;
-}
-
-/* eight bytes ASCII-folded at once (SWAR): only 'A'..'Z' change */
-inline uint64_t
-fold8(uint64_t x)
-{
-  uint64_t heptets = x & 0x7f7f7f7f7f7f7f7fULL;
-  uint64_t above_z = heptets + 0x2525252525252525ULL; /* high bit set where byte > 'Z' */
-  uint64_t from_a = heptets + 0x3f3f3f3f3f3f3f3fULL;  /* high bit set where byte >= 'A' */
-  uint64_t upper = ~x & (from_a ^ above_z) & 0x8080808080808080ULL;
-  return x | (upper >> 2);
 }
 
 /* the @n (1..8) bytes at @p as a zero-padded word; whole words by one load */
@@ -288,7 +278,7 @@ lookup_key(string_view raw)
       if (s.len != len)
         continue;
       size_t off = 0;
-      while (off < len && fold8(load_part(p + off, MIN(8, len - off))) == s.words[off / 8])
+      while (off < len && mbx_ascii_fold8(load_part(p + off, MIN(8, len - off))) == s.words[off / 8])
         off += 8;
       if (off >= len)
         return s.key;

@@ -12,6 +12,7 @@
  * never modified after it is shared.
  */
 #include "mbx-policy.h"
+#include "ascii.h"
 #include "mbx-access-path.h"
 #include "mbx-error.h"
 #include "mbx-guid.h"
@@ -251,34 +252,27 @@ mbx_policy_unref(MbxPolicy *self)
 }
 
 static gboolean
-_is_guid(const gchar *s)
+_has_app_id(const MbxPolicy *self, const MbxGuid *id)
 {
-  static const gint groups[] = { 8, 4, 4, 4, 12 };
-  const gchar *p = s;
-  for (gsize g = 0; g < G_N_ELEMENTS(groups); g++)
+  for (guint i = 0; i < self->approved_app_ids->len; i++)
     {
-      for (gint i = 0; i < groups[g]; i++, p++)
-        {
-          if (!g_ascii_isxdigit(*p))
-            return FALSE;
-        }
-      if (g < G_N_ELEMENTS(groups) - 1 && *p++ != '-')
-        return FALSE;
+      if (mbx_guid_equal(&g_array_index(self->approved_app_ids, MbxGuid, i), id))
+        return TRUE;
     }
-  return *p == '\0';
+  return FALSE;
 }
 
 gboolean
 mbx_policy_add_approved_app(MbxPolicy *self, const gchar *app_id, const gchar *name, GError **error)
 {
-  if (!app_id || !_is_guid(app_id))
+  MbxGuid id;
+  if (!mbx_guid_parse(app_id, &id))
     {
       g_set_error(error, MBX_ERROR, MBX_ERROR_INVALID_OPTION, "approved app id '%s' is not a GUID",
                   app_id ? app_id : "");
       return FALSE;
     }
-  MbxGuid id;
-  if (mbx_guid_parse(app_id, &id) && !mbx_policy_is_approved_app(self, app_id))
+  if (!_has_app_id(self, &id))
     g_array_append_val(self->approved_app_ids, id);
   g_hash_table_replace(self->approved_apps, g_ascii_strdown(app_id, -1), g_strdup(name ? name : ""));
   return TRUE;
@@ -512,7 +506,8 @@ _load_named_ids(Loader *l, MbxPolicy *self, const gchar *group)
         ok = FALSE;
       else if (strcmp(group, "approved-apps") == 0)
         {
-          if (!_is_guid(*k))
+          MbxGuid id;
+          if (!mbx_guid_parse(*k, &id))
             ok = _bad(l, group, *k, "an app id must be a GUID");
           else
             mbx_policy_add_approved_app(self, *k, name, NULL);
@@ -776,10 +771,7 @@ _lookup_lower(GHashTable *table, const gchar *key, const gchar **value)
   if (len == 0 || len >= sizeof(lower) || g_hash_table_size(table) == 0)
     return FALSE;
   for (gsize i = 0; i <= len; i++)
-    {
-      guchar c = key[i];
-      lower[i] = (guchar) (c - 'A') < 26 ? c | 0x20 : c;
-    }
+    lower[i] = mbx_ascii_fold(key[i]);
   return g_hash_table_lookup_extended(table, lower, NULL, (gpointer *) value);
 }
 
@@ -788,14 +780,7 @@ mbx_policy_is_approved_app(const MbxPolicy *self, const gchar *app_id)
 {
   /* asked for every record: 16 bytes compared with a few ids, not a lower-cased copy hashed */
   MbxGuid id;
-  if (self->approved_app_ids->len == 0 || !app_id || !mbx_guid_parse(app_id, &id))
-    return FALSE;
-  for (guint i = 0; i < self->approved_app_ids->len; i++)
-    {
-      if (mbx_guid_equal(&g_array_index(self->approved_app_ids, MbxGuid, i), &id))
-        return TRUE;
-    }
-  return FALSE;
+  return self->approved_app_ids->len > 0 && mbx_guid_parse(app_id, &id) && _has_app_id(self, &id);
 }
 
 const gchar *
@@ -860,10 +845,7 @@ _match_agent(const MbxPolicy *self, const gchar *agent, gsize len)
   gchar lower[512];
   len = MIN(len, sizeof(lower) - 1);
   for (gsize i = 0; i < len; i++)
-    {
-      guchar c = agent[i];
-      lower[i] = (guchar) (c - 'A') < 26 ? c | 0x20 : c;
-    }
+    lower[i] = mbx_ascii_fold(agent[i]);
   lower[len] = '\0';
   if (_find_any(self->approved_agents, lower))
     return -1;

@@ -13,6 +13,7 @@
  * message.
  */
 #include "mbx-record.h"
+#include "ascii.h"
 
 #include <string.h>
 
@@ -265,10 +266,7 @@ _store(MbxRecord *self, MbxField field, const gchar *value, gsize len, gboolean 
     {
       /* inline ASCII fold: a call per byte cost more than the copy */
       for (gsize i = 0; i < len; i++)
-        {
-          guchar c = value[i];
-          p[i] = (guchar) (c - 'A') < 26 ? c | 0x20 : c;
-        }
+        p[i] = mbx_ascii_fold(value[i]);
     }
   else
     memcpy(p, value, len);

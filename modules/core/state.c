@@ -15,6 +15,7 @@
  *    bucket count), which the state file records and checks.
  */
 #include "mbx-state.h"
+#include "ascii.h"
 #include "mbx-access-path.h"
 #include "mbx-baseline.h"
 #include "mbx-distinct.h"
@@ -604,6 +605,35 @@ _copy_id(gchar *dst, gsize size, const MbxRecord *record, MbxField field)
   g_strlcpy(dst, v ? v : "", size);
 }
 
+/* a grantee and a mailbox, with the '|' between them */
+#define GRANT_KEY_MAX 600
+
+/*
+ * Copies @a (and "|" @b when @b is set) into @out, ASCII-folded: the join
+ * keys are case-insensitive.  Returns the length, or 0 when it does not fit.
+ */
+static gsize
+_fold_key(gchar *out, gsize size, const gchar *a, const gchar *b)
+{
+  gsize n = 0;
+  for (const gchar *p = a; *p; p++)
+    {
+      if (n + 1 >= size)
+        return 0;
+      out[n++] = mbx_ascii_fold(*p);
+    }
+  if (b)
+    {
+      if (n + 1 >= size)
+        return 0;
+      out[n++] = '|';
+      gsize m = _fold_key(out + n, size - n, b, NULL);
+      return m == 0 && *b ? 0 : n + m;
+    }
+  out[n] = '\0';
+  return n;
+}
+
 /*
  * The grant filter: every mail read looks up a grant for its app and for its
  * (actor, mailbox), and grants are rare, so a Bloom filter over the grantees
@@ -613,17 +643,6 @@ _copy_id(gchar *dst, gsize size, const MbxRecord *record, MbxField field)
  * grant only costs a lookup.  A loaded state rebuilds it from the hashes the
  * grants keep.
  */
-/* eight bytes ASCII-folded at once: only 'A'..'Z' change */
-static inline guint64
-_fold8(guint64 x)
-{
-  guint64 heptets = x & G_GUINT64_CONSTANT(0x7f7f7f7f7f7f7f7f);
-  guint64 above_z = heptets + G_GUINT64_CONSTANT(0x2525252525252525);
-  guint64 from_a = heptets + G_GUINT64_CONSTANT(0x3f3f3f3f3f3f3f3f);
-  guint64 upper = ~x & (from_a ^ above_z) & G_GUINT64_CONSTANT(0x8080808080808080);
-  return x | (upper >> 2);
-}
-
 /* mixes the folded text of @str into @h a word at a time */
 static guint64
 _mix_folded(guint64 h, const gchar *str)
@@ -634,13 +653,13 @@ _mix_folded(guint64 h, const gchar *str)
     {
       guint64 w;
       memcpy(&w, str, 8);
-      h = (h ^ _fold8(w)) * k;
+      h = (h ^ mbx_ascii_fold8(w)) * k;
       h ^= h >> 32;
     }
   guint64 w = 0;
   for (gsize i = 0; i < len; i++)
     w |= (guint64) (guchar) str[i] << (8 * i);
-  h = (h ^ _fold8(w) ^ ((guint64) len << 59)) * k;
+  h = (h ^ mbx_ascii_fold8(w) ^ ((guint64) len << 59)) * k;
   return h ^ (h >> 32);
 }
 
@@ -687,12 +706,17 @@ _remember_grant(MbxState *self, const MbxRecord *record, const MbxGrantFact *gra
   MbxShard *shard;
   gboolean created;
 
-  /* an app's grant covers every mailbox; a person's grant one mailbox, so it is kept by (person, mailbox) */
-  gchar who[520];
-  g_snprintf(who, sizeof(who), "%s%s%s", grant->grantee, grant->to_app ? "" : "|", grant->to_app ? "" : grant->mailbox);
+  /*
+   * An app's grant covers every mailbox; a person's grant one mailbox, so it
+   * is kept by (person, mailbox).  The key is built as _find_grant() builds it.
+   */
+  gchar who[GRANT_KEY_MAX];
+  gsize who_len = _fold_key(who, sizeof(who), grant->grantee, grant->to_app ? NULL : grant->mailbox);
+  if (who_len == 0)
+    return;
   MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_GRANTS],
-                                _key(self, "g", tenant ? tenant : "", tenant_len, who, strlen(who)), _minute(t),
-                                &created, &shard);
+                                _key(self, "g", tenant ? tenant : "", tenant_len, who, who_len), _minute(t), &created,
+                                &shard);
   GrantPayload *p = mbx_entry_payload(e);
   if (created || t >= p->time)
     {
@@ -783,44 +807,12 @@ _find_signin(MbxState *self, const gchar *kind, const gchar *value, gsize len, M
   return e != NULL;
 }
 
-/*
- * Copies @a (and "|" @b when @b is set) into @out, ASCII-folded: the join
- * keys are case-insensitive.  Returns the length, or 0 when it does not fit.
- */
-static gsize
-_fold_key(gchar *out, gsize size, const gchar *a, const gchar *b)
-{
-  gsize n = 0;
-  for (const gchar *p = a; *p; p++)
-    {
-      if (n + 1 >= size)
-        return 0;
-      guchar c = *p;
-      out[n++] = (guchar) (c - 'A') < 26 ? c | 0x20 : c;
-    }
-  if (b)
-    {
-      if (n + 1 >= size)
-        return 0;
-      out[n++] = '|';
-      for (const gchar *p = b; *p; p++)
-        {
-          if (n + 1 >= size)
-            return 0;
-          guchar c = *p;
-          out[n++] = (guchar) (c - 'A') < 26 ? c | 0x20 : c;
-        }
-    }
-  out[n] = '\0';
-  return n;
-}
-
 static gboolean
 _find_grant(MbxState *self, const gchar *tenant, gsize tenant_len, const gchar *grantee, const gchar *mailbox,
             MbxObservation *out)
 {
   MbxShard *shard;
-  gchar lower[600];
+  gchar lower[GRANT_KEY_MAX];
   gsize len = _fold_key(lower, sizeof(lower), grantee, mailbox);
   if (len == 0)
     return FALSE;

@@ -174,6 +174,9 @@ typedef struct
   gboolean split_batches;
   gboolean prescreen;
 
+  /* resolved in init(): the pre-screen runs unless turned off or fields("all") asks for every record */
+  gboolean screening;
+
   MbxStateHolder *state;
 
   /* resolved in init() */
@@ -461,7 +464,7 @@ _process_record(MailboxMonitorParser *self, Frame *frame, LogMessage **pmsg, con
    * volume) is recognized from its text and passed on, marked "other", without
    * decoding or state.  Not with fields(all): that asks for every record's fields.
    */
-  if (self->prescreen && self->fields != FIELDS_ALL && mbx_prescreen(input, input_len) == MBX_PRESCREEN_SKIP)
+  if (self->screening && mbx_prescreen(input, input_len) == MBX_PRESCREEN_SKIP)
     {
       _count(self, CTR_RECORDS);
       _count(self, CTR_PRESCREENED);
@@ -840,6 +843,7 @@ _init(LogPipe *s)
         }
     }
 
+  self->screening = self->prescreen && self->fields != FIELDS_ALL;
   for (gint f = 0; f < MBX_F_MAX; f++)
     self->field_handles[f] = _handle(self->prefix, mbx_field_name(f));
   self->score_handle = _handle(self->prefix, "score");

@@ -125,7 +125,7 @@ Test(policy_agent_cache, answers_the_same_the_second_time_and_under_slot_collisi
   policy = NULL;
 }
 
-Test(policy_agent_cache, approved_apps_match_any_case_and_only_whole_guids)
+Test(policy_approved_apps, match_any_case_and_only_whole_guids)
 {
   policy = mbx_policy_new();
   cr_assert_not(mbx_policy_is_approved_app(policy, "d0bbc075-60b6-4143-8809-78bb5d9f9a29"), "nothing approved yet");
