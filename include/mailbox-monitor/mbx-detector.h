@@ -94,6 +94,9 @@ gboolean mbx_detector_geo_lookup(const MbxDetector *self, const MbxRecord *recor
 /* TRUE when the record's actor is approved by the policy: an approved app or service account */
 gboolean mbx_detector_is_trusted(const MbxDetector *self, const MbxRecord *record);
 
+/* What the state is told about @record from the policy (MbxObserveFlags of mbx-state.h): trusted, scripted sign-in */
+guint mbx_detector_observe_flags(const MbxDetector *self, const MbxRecord *record);
+
 /* Evaluates the rules that need no state. Thread-safe once configured. */
 void mbx_detector_evaluate(const MbxDetector *self, const MbxRecord *record, MbxVerdict *verdict);
 

@@ -104,6 +104,14 @@ MbxFieldType mbx_field_type(MbxField field);
 MbxField mbx_field_by_name(const gchar *name);
 
 const gchar *mbx_kind_name(MbxKind kind);
+
+/* the kinds that touch one mailbox: reads, searches, item operations, logins */
+static inline gboolean
+mbx_kind_is_mailbox(MbxKind kind)
+{
+  return kind == MBX_KIND_MAIL_ACCESS || kind == MBX_KIND_MAIL_SEARCH || kind == MBX_KIND_MAIL_ITEM ||
+         kind == MBX_KIND_MAILBOX_LOGIN;
+}
 const gchar *mbx_actor_kind_name(MbxActorKind kind);
 
 gboolean mbx_record_has(const MbxRecord *self, MbxField field);

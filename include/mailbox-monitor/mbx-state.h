@@ -193,9 +193,14 @@ typedef enum
 {
   /* an approved app or account: its reads are expected bulk and stay out of the item counts and baselines */
   MBX_OBSERVE_TRUSTED = 1 << 0,
+  /* a sign-in from an agent the policy calls scripted: the mail reads it joins inherit it */
+  MBX_OBSERVE_SCRIPTED = 1 << 1,
 } MbxObserveFlags;
 
-/* Counts @record (received at @receive_time_us) and reports what the rules read. Thread-safe. */
+/*
+ * Counts @record (received at @receive_time_us) and reports what the rules read. Thread-safe.
+ * Without flags, the built-in policy's view: nothing trusted, the built-in scripted-agent markers.
+ */
 void mbx_state_observe(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObservation *out);
 void mbx_state_observe_full(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObserveFlags flags,
                             MbxObservation *out);

@@ -251,6 +251,17 @@ mbx_detector_is_trusted(const MbxDetector *self, const MbxRecord *record)
          (actor && mbx_policy_is_approved_account(self->policy, actor));
 }
 
+guint
+mbx_detector_observe_flags(const MbxDetector *self, const MbxRecord *record)
+{
+  guint flags = mbx_detector_is_trusted(self, record) ? MBX_OBSERVE_TRUSTED : 0;
+  /* the policy decides what is scripted (its patterns, its approved agents), here and in the rules alike */
+  if (mbx_record_get_kind(record) == MBX_KIND_SIGNIN &&
+      mbx_policy_is_scripted_agent(self->policy, mbx_record_get_string(record, MBX_F_CLIENT_INFO, NULL), NULL))
+    flags |= MBX_OBSERVE_SCRIPTED;
+  return flags;
+}
+
 void
 mbx_rule_fire(const MbxRuleContext *ctx, MbxVerdict *verdict, MbxRule rule, gint extra_weight, const gchar *format,
               ...)

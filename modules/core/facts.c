@@ -97,6 +97,20 @@ _is(const gchar *op, const gchar *name)
   return op && g_ascii_strcasecmp(op, name) == 0;
 }
 
+/* "ceo@contoso.com:\\Inbox": rights on a calendar, contacts or tasks folder give no mail */
+static gboolean
+_mail_folder(const gchar *identity)
+{
+  static const gchar *not_mail[] = { "calendar", "contacts", "tasks", "notes", "kalender", "calendrier", "kontakte" };
+  const gchar *folder = identity ? strchr(identity, ':') : NULL;
+  for (gsize i = 0; folder && i < G_N_ELEMENTS(not_mail); i++)
+    {
+      if (mbx_facts_contains_ci(folder, not_mail[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 mbx_facts_grant(const MbxRecord *record, MbxGrantFact *fact)
 {
@@ -119,17 +133,21 @@ mbx_facts_grant(const MbxRecord *record, MbxGrantFact *fact)
           mbx_facts_contains_ci(a, "FullAccess"))
         _set_grantee(fact, mbx_facts_param(record, "User", b, sizeof(b)), FALSE);
       else if ((_is(op, "Add-MailboxFolderPermission") || _is(op, "Set-MailboxFolderPermission")) &&
+               _mail_folder(mbx_facts_param(record, "Identity", b, sizeof(b))) &&
                mbx_facts_param(record, "AccessRights", a, sizeof(a)) &&
                (mbx_facts_contains_ci(a, "Reviewer") || mbx_facts_contains_ci(a, "Editor") || mbx_facts_contains_ci(a, "Owner") || mbx_facts_contains_ci(a, "Author") ||
                 mbx_facts_contains_ci(a, "ReadItems")))
         _set_grantee(fact, mbx_facts_param(record, "User", b, sizeof(b)), FALSE);
-      else if (_is(op, "New-ManagementRoleAssignment") && mbx_facts_param(record, "Role", a, sizeof(a)) &&
-               (mbx_facts_contains_ci(a, "ApplicationImpersonation") || g_ascii_strncasecmp(a, "Application Mail", 16) == 0 ||
-                g_ascii_strncasecmp(a, "Application EWS.", 16) == 0))
+      else if (_is(op, "New-ManagementRoleAssignment") && mbx_facts_param(record, "Role", a, sizeof(a)))
         {
-          if (mbx_facts_param(record, "App", b, sizeof(b)))
+          /* RBAC for Applications (Application Mail.*, Mail Full Access, EWS.AccessAsApp, the role form of
+             full_access_as_app) needs an app; impersonation goes to an app or a user */
+          gboolean app = mbx_facts_param(record, "App", b, sizeof(b)) != NULL;
+          if (app && (g_ascii_strncasecmp(a, "Application Mail", 16) == 0 ||
+                      g_ascii_strncasecmp(a, "Application EWS.", 16) == 0 ||
+                      mbx_facts_contains_ci(a, "ApplicationImpersonation")))
             _set_grantee(fact, b, TRUE);
-          else
+          else if (!app && mbx_facts_contains_ci(a, "ApplicationImpersonation"))
             _set_grantee(fact, mbx_facts_param(record, "User", b, sizeof(b)), FALSE);
         }
       break;

@@ -101,13 +101,6 @@ _first_party_on_its_path(const MbxRuleContext *ctx, const gchar *app)
   return !(api_path && (_scripted(ctx, NULL) || hosting));
 }
 
-static gboolean
-_mailbox_kind(MbxKind kind)
-{
-  return kind == MBX_KIND_MAIL_ACCESS || kind == MBX_KIND_MAIL_SEARCH || kind == MBX_KIND_MAIL_ITEM ||
-         kind == MBX_KIND_MAILBOX_LOGIN;
-}
-
 /* 1. app-unapproved */
 static void
 _app_unapproved(const MbxRuleContext *ctx, MbxVerdict *v)
@@ -336,7 +329,7 @@ static void
 _agent_scripted(const MbxRuleContext *ctx, MbxVerdict *v)
 {
   const gchar *pattern = NULL;
-  if (!(_mailbox_kind(ctx->kind) || ctx->kind == MBX_KIND_SIGNIN) || ctx->trusted)
+  if (!(mbx_kind_is_mailbox(ctx->kind) || ctx->kind == MBX_KIND_SIGNIN) || ctx->trusted)
     return;
   if (_scripted(ctx, &pattern))
     mbx_rule_fire(ctx, v, MBX_RULE_AGENT_SCRIPTED, 0, "client \"%s\" is a scripted agent (%s)",
@@ -349,7 +342,7 @@ _location_untrusted(const MbxRuleContext *ctx, MbxVerdict *v)
 {
   const MbxObservation *o = ctx->obs;
   const gchar *ip = _str(ctx, MBX_F_CLIENT_IP);
-  if (!_mailbox_kind(ctx->kind) || !ip || ctx->trusted || !o)
+  if (!mbx_kind_is_mailbox(ctx->kind) || !ip || ctx->trusted || !o)
     return;
   gboolean trusted_ip = mbx_policy_is_trusted_ip(ctx->policy, ip);
   if (trusted_ip)
@@ -411,7 +404,7 @@ _nonowner_access(const MbxRuleContext *ctx, MbxVerdict *v)
 {
   static const gchar *logon_names[] = { "owner", "admin", "delegate", "transport", "system service", "best access",
                                         "delegated admin" };
-  if (!_mailbox_kind(ctx->kind) || ctx->trusted)
+  if (!mbx_kind_is_mailbox(ctx->kind) || ctx->trusted)
     return;
   MbxActorKind actor = mbx_record_get_actor_kind(ctx->record);
   if (actor == MBX_ACTOR_SYSTEM || actor == MBX_ACTOR_APP_ONLY || actor == MBX_ACTOR_OWNER)
@@ -452,24 +445,6 @@ _param(const MbxRuleContext *ctx, const gchar *name, gchar *buf, gsize size)
 }
 
 
-/* "ceo@contoso.com:\\Inbox": rights on a calendar, contacts or tasks folder give no mail */
-static gboolean
-_mail_folder(const gchar *identity)
-{
-  static const gchar *not_mail[] = { "calendar", "contacts", "tasks", "notes", "kalender", "calendrier", "kontakte" };
-  if (!identity)
-    return TRUE;
-  const gchar *folder = strchr(identity, ':');
-  if (!folder)
-    return TRUE;
-  gchar *lower = g_ascii_strdown(folder, -1);
-  gboolean mail = TRUE;
-  for (gsize i = 0; i < G_N_ELEMENTS(not_mail) && mail; i++)
-    mail = strstr(lower, not_mail[i]) == NULL;
-  g_free(lower);
-  return mail;
-}
-
 /*
  * Mailbox and folder permissions for a person are routine admin work (shared
  * mailboxes, assistants); grants to apps are not.  A person's grant weighs
@@ -504,29 +479,22 @@ _grant_mail_access(const MbxRuleContext *ctx, MbxVerdict *v)
         mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "new credentials added to app %s", _or(target, "?"));
       return;
     }
-  if (ctx->kind != MBX_KIND_ADMIN)
+  /* which cmdlets grant mail is decided in one place, with the state's grant memory (facts.c) */
+  MbxGrantFact grant;
+  if (ctx->kind != MBX_KIND_ADMIN || !mbx_facts_grant(ctx->record, &grant))
     return;
-  if (g_ascii_strcasecmp(op, "Add-MailboxPermission") == 0 && _param(ctx, "AccessRights", a, sizeof(a)) &&
-      mbx_facts_contains_ci(a, "FullAccess"))
+  if (g_ascii_strcasecmp(op, "Add-MailboxPermission") == 0)
     mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, -_person_grant_discount(ctx), "FullAccess on %s given to %s by %s",
                   _or(_param(ctx, "Identity", b, sizeof(b)), "?"), _or(_param(ctx, "User", c, sizeof(c)), "?"),
                   _or(_str(ctx, MBX_F_ACTOR), "?"));
-  else if ((g_ascii_strcasecmp(op, "Add-MailboxFolderPermission") == 0 ||
-            g_ascii_strcasecmp(op, "Set-MailboxFolderPermission") == 0) &&
-           _mail_folder(_param(ctx, "Identity", b, sizeof(b))) && _param(ctx, "AccessRights", a, sizeof(a)) &&
-           (mbx_facts_contains_ci(a, "Reviewer") || mbx_facts_contains_ci(a, "Editor") || mbx_facts_contains_ci(a, "Owner") || mbx_facts_contains_ci(a, "Author") ||
-            mbx_facts_contains_ci(a, "ReadItems")))
-    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, -_person_grant_discount(ctx), "%s read rights on %s given to %s", a,
-                  _or(_param(ctx, "Identity", b, sizeof(b)), "?"), _or(_param(ctx, "User", c, sizeof(c)), "?"));
-  else if (g_ascii_strcasecmp(op, "New-ManagementRoleAssignment") == 0 && _param(ctx, "Role", a, sizeof(a)) &&
-           (mbx_facts_contains_ci(a, "ApplicationImpersonation") ||
-            /* RBAC for Applications: Application Mail.*, Mail Full Access, and EWS.AccessAsApp, the role
-               form of full_access_as_app */
-            (_param(ctx, "App", b, sizeof(b)) &&
-             (g_ascii_strncasecmp(a, "Application Mail", 16) == 0 ||
-              g_ascii_strncasecmp(a, "Application EWS.", 16) == 0))))
-    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "Exchange role %s assigned to %s", a,
+  else if (g_ascii_strcasecmp(op, "New-ManagementRoleAssignment") == 0)
+    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, 0, "Exchange role %s assigned to %s",
+                  _or(_param(ctx, "Role", a, sizeof(a)), "?"),
                   _or(_param(ctx, "App", b, sizeof(b)), _or(_param(ctx, "User", c, sizeof(c)), "?")));
+  else
+    mbx_rule_fire(ctx, v, MBX_RULE_GRANT_MAIL_ACCESS, -_person_grant_discount(ctx), "%s read rights on %s given to %s",
+                  _or(_param(ctx, "AccessRights", a, sizeof(a)), "?"), _or(_param(ctx, "Identity", b, sizeof(b)), "?"),
+                  _or(_param(ctx, "User", c, sizeof(c)), "?"));
 }
 
 /* 13. off-hours */

@@ -350,13 +350,6 @@ _network_of(const gchar *ip, gchar *out, gsize out_size)
   return FALSE;
 }
 
-static gboolean
-_is_mailbox_kind(MbxKind kind)
-{
-  return kind == MBX_KIND_MAIL_ACCESS || kind == MBX_KIND_MAIL_SEARCH || kind == MBX_KIND_MAIL_ITEM ||
-         kind == MBX_KIND_MAILBOX_LOGIN;
-}
-
 /* what one record adds to a bucket */
 static void
 _delta_of(const MbxRecord *record, MbxKind kind, MbxBucket *delta)
@@ -714,6 +707,7 @@ _remember_grant(MbxState *self, const MbxRecord *record, const MbxGrantFact *gra
   gsize who_len = _fold_key(who, sizeof(who), grant->grantee, grant->to_app ? NULL : grant->mailbox);
   if (who_len == 0)
     return;
+  guint32 filter_hash = _grant_filter_hash(self, grant->grantee, grant->to_app ? NULL : grant->mailbox);
   MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_GRANTS],
                                 _key(self, "g", tenant ? tenant : "", tenant_len, who, who_len), _minute(t), &created,
                                 &shard);
@@ -724,21 +718,18 @@ _remember_grant(MbxState *self, const MbxRecord *record, const MbxGrantFact *gra
       _copy_id(p->id, sizeof(p->id), record, MBX_F_ID);
       _copy_id(p->operation, sizeof(p->operation), record, MBX_F_OPERATION);
     }
-  p->filter_hash = _grant_filter_hash(self, grant->grantee, grant->to_app ? NULL : grant->mailbox);
+  p->filter_hash = filter_hash;
   mbx_table_release(shard);
-  _grant_filter_add(self, p->filter_hash);
+  /* from the local: once the shard is released, another thread may evict the entry */
+  _grant_filter_add(self, filter_hash);
 }
 
 static guint32
-_signin_flags(const MbxRecord *record)
+_signin_flags(const MbxRecord *record, MbxObserveFlags observe)
 {
   static const gchar *legacy[] = { "ropc", "exchange web services", "other clients", "exchange activesync",
                                    "imap", "pop", "authenticated smtp", "mapi over http" };
-  gsize len;
-  guint32 flags = 0;
-  const gchar *agent = mbx_record_get_string(record, MBX_F_CLIENT_INFO, &len);
-  if (mbx_user_agent_is_scripted(agent, len))
-    flags |= MBX_SIGNIN_SCRIPTED;
+  guint32 flags = (observe & MBX_OBSERVE_SCRIPTED) ? MBX_SIGNIN_SCRIPTED : 0;
   const gchar *protocol = mbx_record_get_string(record, MBX_F_AUTH_PROTOCOL, NULL);
   if (protocol)
     {
@@ -755,7 +746,7 @@ _signin_flags(const MbxRecord *record)
 
 /* a successful sign-in, kept by token id, session id and user, to join the mail access that follows */
 static void
-_remember_signin(MbxState *self, const MbxRecord *record, gint64 t)
+_remember_signin(MbxState *self, const MbxRecord *record, gint64 t, MbxObserveFlags observe)
 {
   static const struct
   {
@@ -767,7 +758,7 @@ _remember_signin(MbxState *self, const MbxRecord *record, gint64 t)
 
   if ((result && g_ascii_strcasecmp(result, "Failure") == 0) || (op && g_ascii_strcasecmp(op, "UserLoginFailed") == 0))
     return;
-  guint32 flags = _signin_flags(record);
+  guint32 flags = _signin_flags(record, observe);
   for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
     {
       gsize len;
@@ -1008,7 +999,12 @@ _observe_actors(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuck
 void
 mbx_state_observe(MbxState *self, const MbxRecord *record, gint64 receive_time_us, MbxObservation *out)
 {
-  mbx_state_observe_full(self, record, receive_time_us, 0, out);
+  gsize len;
+  const gchar *agent = mbx_record_get_string(record, MBX_F_CLIENT_INFO, &len);
+  MbxObserveFlags flags = mbx_record_get_kind(record) == MBX_KIND_SIGNIN && mbx_user_agent_is_scripted(agent, len)
+                            ? MBX_OBSERVE_SCRIPTED
+                            : 0;
+  mbx_state_observe_full(self, record, receive_time_us, flags, out);
   /* no flags given: whoever judges the record decides whether it is trusted */
   out->trust_known = FALSE;
 }
@@ -1064,7 +1060,7 @@ mbx_state_observe_geo(MbxState *self, const MbxRecord *record, gint64 receive_ti
     }
 
   if (kind == MBX_KIND_SIGNIN)
-    _remember_signin(self, record, t);
+    _remember_signin(self, record, t, flags);
   MbxGrantFact grant;
   if (mbx_facts_grant(record, &grant) && grant.grantee[0])
     _remember_grant(self, record, &grant, t);
@@ -1073,7 +1069,7 @@ mbx_state_observe_geo(MbxState *self, const MbxRecord *record, gint64 receive_ti
       tamper.target[0])
     _mark_mailbox_audit(self, &tamper, t);
 
-  if (!_is_mailbox_kind(kind) || !mbx_record_has(record, MBX_F_MAILBOX))
+  if (!mbx_kind_is_mailbox(kind) || !mbx_record_has(record, MBX_F_MAILBOX))
     {
       /* searches with no mailbox (a tenant-wide /search/query) still count for their actor */
       if (delta.searches)

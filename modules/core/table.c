@@ -43,7 +43,6 @@ struct _MbxShard
   guint used;
   MbxEntry *head[MBX_SEGMENT_MAX];
   MbxEntry *tail[MBX_SEGMENT_MAX];
-  guint count;
   guint64 evictions;
 };
 
@@ -219,7 +218,6 @@ _evict_one(MbxShard *shard)
   _unlink(shard, victim);
   _index_remove(shard, victim->key);
   g_free(victim);
-  shard->count--;
   shard->evictions++;
   return TRUE;
 }
@@ -234,7 +232,6 @@ _insert_new(MbxTableStore *self, MbxShard *shard, guint64 key)
   e->key = key;
   e->segment = MBX_SEGMENT_PROBATION;
   _index_add(shard, e);
-  shard->count++;
   return e;
 }
 

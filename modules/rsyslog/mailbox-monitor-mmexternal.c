@@ -107,7 +107,7 @@ _judge(Helper *helper, const gchar *json, gsize len)
   if (!mbx_decoder_decode(helper->decoder, json, len, helper->record, NULL))
     return FALSE;
   helper->records++;
-  MbxObserveFlags flags = mbx_detector_is_trusted(helper->detector, helper->record) ? MBX_OBSERVE_TRUSTED : 0;
+  MbxObserveFlags flags = mbx_detector_observe_flags(helper->detector, helper->record);
   MbxGeoInfo geo;
   gboolean located = mbx_detector_geo_lookup(helper->detector, helper->record, &geo);
   mbx_state_observe_geo(helper->state, helper->record, g_get_real_time(), flags, located ? &geo : NULL,

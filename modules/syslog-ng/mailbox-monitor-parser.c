@@ -19,6 +19,7 @@
 #include "mailbox-monitor-parser.h"
 #include "mailbox-monitor-split.h"
 #include "mailbox-monitor-state.h"
+#include "mailbox-monitor-tags.h"
 
 #include "mbx-decoder.h"
 #include "mbx-detector.h"
@@ -494,7 +495,7 @@ _process_record(MailboxMonitorParser *self, Frame *frame, LogMessage **pmsg, con
 
   _count(self, CTR_RECORDS);
   const UnixTime *received = &(*pmsg)->timestamps[LM_TS_RECVD];
-  MbxObserveFlags flags = mbx_detector_is_trusted(self->detector, frame->record) ? MBX_OBSERVE_TRUSTED : 0;
+  MbxObserveFlags flags = mbx_detector_observe_flags(self->detector, frame->record);
   MbxGeoInfo geo;
   gboolean located = mbx_detector_geo_lookup(self->detector, frame->record, &geo);
   mbx_state_observe_geo(mbx_state_holder_get(self->state), frame->record,
@@ -853,12 +854,7 @@ _init(LogPipe *s)
 
   self->tag_suspicious = log_tags_get_by_name(MAILBOX_MONITOR_TAG_SUSPICIOUS);
   self->tag_unparsed = log_tags_get_by_name(MAILBOX_MONITOR_TAG_UNPARSED);
-  for (gint r = 0; r < MBX_RULE_MAX; r++)
-    {
-      gchar *tag = g_strconcat(MAILBOX_MONITOR_TAG_RULE_PREFIX, mbx_rule_id(r), NULL);
-      self->rule_tags[r] = log_tags_get_by_name(tag);
-      g_free(tag);
-    }
+  mailbox_monitor_resolve_rule_tags(self->rule_tags);
 
   const MbxStateOptions *options = mbx_state_holder_options(self->state);
   for (guint w = 0; w < options->n_windows; w++)

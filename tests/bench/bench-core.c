@@ -4,7 +4,7 @@
  *
  * The core engine alone, driven exactly as the syslog-ng parser drives it
  * (modules/syslog-ng/mailbox-monitor-parser.c, _process_record): decode the
- * raw record, then mbx_detector_is_trusted(), mbx_detector_geo_lookup(),
+ * raw record, then mbx_detector_observe_flags(), mbx_detector_geo_lookup(),
  * mbx_state_observe_geo() with the receive time and
  * mbx_detector_evaluate_observed() (the adapter's own counters and
  * name-value pairs are left out).  The detector is set up as the parser's
@@ -266,7 +266,7 @@ filled_state(const Clones *cl)
       mbx_record_set_string(rec, MBX_F_MAILBOX, cl->names[k], cl->name_len[k]);
       if (owner)
         mbx_record_set_string(rec, MBX_F_ACTOR, cl->names[k], cl->name_len[k]);
-      MbxObserveFlags flags = mbx_detector_is_trusted(detector, rec) ? MBX_OBSERVE_TRUSTED : 0;
+      MbxObserveFlags flags = mbx_detector_observe_flags(detector, rec);
       MbxGeoInfo geo;
       gboolean located = mbx_detector_geo_lookup(detector, rec, &geo);
       mbx_state_observe_geo(state, rec, receive_time, flags, located ? &geo : NULL, &obs);
@@ -349,7 +349,7 @@ pass_detect(MbxDecoder *dec, MbxRecord *rec, MbxState *state, const Clones *cl, 
       counts->decoded++;
       if (lines[i].mailbox >= 0)
         rename_mailbox(rec, cl, i);
-      MbxObserveFlags flags = mbx_detector_is_trusted(detector, rec) ? MBX_OBSERVE_TRUSTED : 0;
+      MbxObserveFlags flags = mbx_detector_observe_flags(detector, rec);
       MbxGeoInfo geo;
       gboolean located = mbx_detector_geo_lookup(detector, rec, &geo);
       mbx_state_observe_geo(state, rec, receive_time, flags, located ? &geo : NULL, &observation);

@@ -215,7 +215,7 @@ rh_decode(RulesHarness *h, const gchar *name)
 const MbxVerdict *
 rh_eval_received(RulesHarness *h, gint64 receive_time)
 {
-  MbxObserveFlags flags = mbx_detector_is_trusted(h->detector, h->record) ? MBX_OBSERVE_TRUSTED : 0;
+  MbxObserveFlags flags = mbx_detector_observe_flags(h->detector, h->record);
 
   MbxGeoInfo geo;
   gboolean located = mbx_detector_geo_lookup(h->detector, h->record, &geo);

@@ -262,6 +262,24 @@ Test(grant_then_access, full_access_to_a_user_joins_that_users_reads)
   assert_reason_has(v, "after the grant cmdlet-1 (Add-MailboxPermission)");
 }
 
+/* the state remembers exactly the grants grant-mail-access calls mail grants (both read facts.c) */
+Test(grant_then_access, rights_on_a_calendar_folder_are_no_mail_grant)
+{
+  h = harness_only2(MBX_RULE_GRANT_THEN_ACCESS, MBX_RULE_GRANT_MAIL_ACCESS);
+  const MbxVerdict *v = cmdlet(AT(0, 9, 0), "Add-MailboxFolderPermission",
+                               "{\"Identity\":\"ceo@contoso.com:\\\\Calendar\",\"User\":\"Bob@Contoso.com\","
+                               "\"AccessRights\":\"Reviewer\"}");
+  cr_assert_eq(v->rules, 0, "a calendar grant fired %s", v->reason);
+  rh_delegate_read(h, AT(0, 9, 20), BOB, CEO, "198.51.100.7", 3);
+  cr_assert_not(mbx_verdict_fired(rh_eval(h), MBX_RULE_GRANT_THEN_ACCESS));
+
+  v = cmdlet(AT(0, 10, 0), "Add-MailboxFolderPermission",
+             "{\"Identity\":\"ceo@contoso.com:\\\\Inbox\",\"User\":\"Bob@Contoso.com\",\"AccessRights\":\"Reviewer\"}");
+  assert_fired(v, MBX_RULE_GRANT_MAIL_ACCESS);
+  rh_delegate_read(h, AT(0, 10, 20), BOB, CEO, "198.51.100.7", 3);
+  assert_fired(rh_eval(h), MBX_RULE_GRANT_THEN_ACCESS);
+}
+
 Test(grant_then_access, an_approved_apps_reads_after_its_grant_stay_quiet)
 {
   MbxPolicy *policy = policy_from_text("[approved-apps]\n" NEW_APP " = approved CRM\n");
@@ -280,6 +298,23 @@ Test(signin_then_access, a_scripted_sign_in_joins_the_access_by_token)
   const MbxVerdict *v = user_read(AT(0, 9, 10), CEO, "tok-1", NULL);
   assert_only(v, MBX_RULE_SIGNIN_THEN_ACCESS);
   assert_reason_has(v, "after sign-in signin-5 from 198.51.100.7 (a scripted agent, joined by token, 10 min before)");
+}
+
+/* the policy decides what a scripted sign-in is: its own patterns count, its approved agents do not */
+Test(signin_then_access, the_policy_decides_which_sign_in_agents_are_scripted)
+{
+  MbxPolicy *policy = policy_from_text("[scripted-agents]\npatterns = my-scraper\napproved = python-requests/2.32\n"
+                                       "[rule:app-unapproved]\nenabled = false\n[rule:agent-scripted]\nenabled = false\n"
+                                       "[rule:off-hours]\nenabled = false\n");
+  h = rh_new(policy);
+  mbx_policy_unref(policy);
+  signin(AT(0, 9, 0), CEO, PYTHON_AGENT, "tok-approved", NULL, "signin-approved");
+  cr_assert_not(mbx_verdict_fired(user_read(AT(0, 9, 10), CEO, "tok-approved", NULL), MBX_RULE_SIGNIN_THEN_ACCESS),
+                "an approved automation agent's sign-in counted as scripted");
+  signin(AT(0, 9, 20), BOB, "My-Scraper/1.0", "tok-own", NULL, "signin-own");
+  const MbxVerdict *v = user_read(AT(0, 9, 30), BOB, "tok-own", NULL);
+  assert_fired(v, MBX_RULE_SIGNIN_THEN_ACCESS);
+  assert_reason_has(v, "a scripted agent");
 }
 
 Test(signin_then_access, joins_by_session_and_by_user_when_there_is_no_token)
