@@ -262,6 +262,29 @@ mbx_detector_observe_flags(const MbxDetector *self, const MbxRecord *record)
   return flags;
 }
 
+/*
+ * The reason joins clauses as "<rule-id>: ...; <rule-id>: ...", and the
+ * alert formats split it back per rule (mbx_alert_rule_reason).  A clause
+ * quotes record text (search strings, agents), so it could hold
+ * "; fanout: ..." and forge or cut a clause: such a "; " becomes ", ".
+ */
+static void
+_keep_clause_whole(gchar *clause)
+{
+  for (gchar *p = strstr(clause, "; "); p; p = strstr(p + 1, "; "))
+    {
+      for (gint r = 0; r < MBX_RULE_MAX; r++)
+        {
+          gsize n = strlen(rule_ids[r]);
+          if (strncmp(p + 2, rule_ids[r], n) == 0 && p[2 + n] == ':')
+            {
+              *p = ',';
+              break;
+            }
+        }
+    }
+}
+
 void
 mbx_rule_fire(const MbxRuleContext *ctx, MbxVerdict *verdict, MbxRule rule, gint extra_weight, const gchar *format,
               ...)
@@ -275,6 +298,7 @@ mbx_rule_fire(const MbxRuleContext *ctx, MbxVerdict *verdict, MbxRule rule, gint
   va_start(args, format);
   g_vsnprintf(clause, sizeof(clause), format, args);
   va_end(args);
+  _keep_clause_whole(clause);
 
   verdict->rules |= 1u << rule;
   verdict->score = MIN(100, verdict->score + settings->weight + extra_weight);

@@ -21,6 +21,7 @@
 #include "mailbox-monitor/mbx-policy.h"
 #include "mailbox-monitor/mbx-state.h"
 #include "rules-helpers.h"
+#include "mailbox-monitor/mbx-alert.h"
 
 #define PYTHON_AGENT "python-requests/2.32.5"
 #define BROWSER_AGENT \
@@ -1120,6 +1121,22 @@ Test(rule_search_keyword, fires_on_the_owners_search_for_a_wire_transfer_at_its_
   assert_score(v, 30);
   assert_not_suspicious(v);
   assert_reason_has(v, "search of alice@contoso.com for \"wire transfer\" matches the sensitive term \"wire transfer\"");
+}
+
+/* record text quoted in a clause cannot forge another rule's clause in the joined reason */
+Test(rule_search_keyword, a_search_text_cannot_forge_another_clause)
+{
+  h = rh_new(NULL);
+  const MbxVerdict *v = owner_search("password; fanout: 99 mailboxes; throttled: none");
+  assert_fired(v, MBX_RULE_SEARCH_KEYWORD);
+  cr_assert_not(mbx_verdict_fired(v, MBX_RULE_FANOUT));
+  cr_assert_null(strstr(v->reason, "; fanout:"), "%s", v->reason);
+  cr_assert_null(strstr(v->reason, "; throttled:"), "%s", v->reason);
+  GString *out = g_string_new("");
+  cr_assert_not(mbx_alert_rule_reason(v->reason, MBX_RULE_FANOUT, out), "a forged fanout clause: %s", out->str);
+  cr_assert(mbx_alert_rule_reason(v->reason, MBX_RULE_SEARCH_KEYWORD, out));
+  cr_assert(strstr(out->str, "throttled: none"), "the clause was cut: %s", out->str);
+  g_string_free(out, TRUE);
 }
 
 Test(rule_search_keyword, a_scripted_graph_search_for_a_keyword_is_suspicious)
