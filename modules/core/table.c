@@ -8,9 +8,17 @@
  *  - an entry lives in exactly one shard, the one its key's top bits name,
  *    and in exactly one segment list of that shard;
  *  - the table never holds more than its cap: inserting into a full table
- *    evicts one entry of the inserting shard first, the least recently used
- *    of its probation segment, or of its protected segment when probation
- *    is empty (a fixed amount of work per call, never a sweep).  The cap is
+ *    evicts one entry of the inserting shard first, a least recently used
+ *    one of its probation segment, or of its protected segment when
+ *    probation is empty (a bounded amount of work per call, never a sweep).
+ *    Recency is kept the CLOCK way: a touch only sets the entry's referenced
+ *    mark, and eviction gives a marked entry at the tail a second chance
+ *    (unmarked, moved to the head), at most SECOND_CHANCES times per
+ *    eviction (a tail of that many marked entries means nearly the whole
+ *    shard is in use, and any of them is as good a victim).  Moving every touched entry to the head cost three foreign
+ *    cache lines per touch (its neighbours and the old head), about a dozen
+ *    touches per mail record, which made the table the state's costliest
+ *    step in the daemon.  The cap is
  *    the table's, counted atomically, not an even share per shard: hashing
  *    spreads keys unevenly, and per-shard caps would evict from the fuller
  *    shards while the table is below its cap.  Only a full table whose
@@ -83,6 +91,7 @@ _push_front(MbxShard *shard, MbxEntry *e)
 }
 
 #define INDEX_MIN_SLOTS 16
+#define SECOND_CHANCES 256
 
 static MbxEntry *
 _index_find(MbxShard *shard, guint64 key)
@@ -210,11 +219,18 @@ _shard_of(MbxTableStore *self, guint64 key)
 static gboolean
 _evict_one(MbxShard *shard)
 {
-  MbxEntry *victim = shard->tail[MBX_SEGMENT_PROBATION];
-  if (!victim)
-    victim = shard->tail[MBX_SEGMENT_PROTECTED];
+  MbxSegment segment = shard->tail[MBX_SEGMENT_PROBATION] ? MBX_SEGMENT_PROBATION : MBX_SEGMENT_PROTECTED;
+  MbxEntry *victim = shard->tail[segment];
   if (!victim)
     return FALSE;
+  for (gint chance = 0; victim->referenced && chance < SECOND_CHANCES; chance++)
+    {
+      /* touched since it was placed: it was used more recently than its place says */
+      victim->referenced = FALSE;
+      _unlink(shard, victim);
+      _push_front(shard, victim);
+      victim = shard->tail[segment];
+    }
   _unlink(shard, victim);
   _index_remove(shard, victim->key);
   g_free(victim);
@@ -232,6 +248,7 @@ _insert_new(MbxTableStore *self, MbxShard *shard, guint64 key)
   e->key = key;
   e->segment = MBX_SEGMENT_PROBATION;
   _index_add(shard, e);
+  _push_front(shard, e);
   return e;
 }
 
@@ -253,7 +270,6 @@ mbx_table_touch(MbxTableStore *self, guint64 key, guint32 minute, gboolean *crea
     }
   else
     {
-      _unlink(shard, e);
       if (minute < e->first_seen)
         e->first_seen = minute;
       if (hour != e->last_hour)
@@ -263,10 +279,17 @@ mbx_table_touch(MbxTableStore *self, guint64 key, guint32 minute, gboolean *crea
           if (hour > e->last_hour)
             e->last_hour = hour;
         }
-      if (e->hours_seen >= 2)
-        e->segment = MBX_SEGMENT_PROTECTED;
+      if (e->hours_seen >= 2 && e->segment != MBX_SEGMENT_PROTECTED)
+        {
+          /* once per entry: it has come back in another hour */
+          _unlink(shard, e);
+          e->segment = MBX_SEGMENT_PROTECTED;
+          e->referenced = FALSE;
+          _push_front(shard, e);
+        }
+      else if (!e->referenced)
+        e->referenced = TRUE;
     }
-  _push_front(shard, e);
   *shard_out = shard;
   return e;
 }
@@ -345,14 +368,14 @@ mbx_table_insert_raw(MbxTableStore *self, const MbxEntry *raw)
 
   g_mutex_lock(&shard->lock);
   MbxEntry *e = _index_find(shard, raw->key);
-  if (e)
-    _unlink(shard, e);
-  else
+  if (!e)
     e = _insert_new(self, shard, raw->key);
+  _unlink(shard, e);
   memcpy(mbx_entry_payload(e), raw + 1, self->payload_size);
   e->first_seen = raw->first_seen;
   e->last_hour = raw->last_hour;
   e->hours_seen = raw->hours_seen;
+  e->referenced = raw->referenced != 0;
   e->segment = raw->segment < MBX_SEGMENT_MAX ? raw->segment : MBX_SEGMENT_PROBATION;
   _push_front(shard, e);
   g_mutex_unlock(&shard->lock);

@@ -20,13 +20,14 @@ typedef enum
 typedef struct _MbxEntry MbxEntry;
 struct _MbxEntry
 {
-  MbxEntry *prev, *next; /* LRU list of the entry's segment, most recent first */
+  MbxEntry *prev, *next; /* the entry's segment list, newest first (see table.c) */
   guint64 key;
   guint32 first_seen; /* minutes since the epoch */
   guint32 last_hour;  /* hours since the epoch of the latest touch */
   guint8 segment;
   guint8 hours_seen; /* distinct hours touched, saturating */
-  guint8 pad[6];
+  guint8 referenced; /* touched since it was last placed at the head of its list */
+  guint8 pad[5];
   /* payload follows, 8-byte aligned */
 };
 
@@ -60,8 +61,8 @@ gsize mbx_table_entry_size(MbxTableStore *self);
 guint mbx_table_n_shards(MbxTableStore *self);
 
 /*
- * Copies shard @index (entries as raw bytes, least recently used first, the
- * probation segment after the protected one) into @out while holding its
+ * Copies shard @index (entries as raw bytes, oldest first, the probation
+ * segment after the protected one) into @out while holding its
  * lock; returns the number of entries copied.
  */
 guint mbx_table_copy_shard(MbxTableStore *self, guint index, GByteArray *out);

@@ -101,3 +101,67 @@ Test(table, reinserting_a_raw_entry_replaces_it_in_place)
   cr_assert_eq(find(t, key_of(1))->first_seen, 7);
   mbx_table_store_free(t);
 }
+
+Test(table, an_entry_touched_again_outlives_the_ones_left_alone)
+{
+  /* one shard, cap 100: keys 0..99, then 0..49 touched again; 50 new keys evict exactly 50..99 */
+  MbxTableStore *t = mbx_table_store_new(1, 100, sizeof(Payload));
+  for (guint i = 0; i < 100; i++)
+    touch(t, i, 1);
+  for (guint i = 0; i < 50; i++)
+    touch(t, i, 1);
+  for (guint i = 100; i < 150; i++)
+    touch(t, i, 1);
+  for (guint i = 0; i < 150; i++)
+    {
+      if (i >= 50 && i < 100)
+        cr_assert_null(find(t, key_of(i)), "key %u was left alone and should be evicted", i);
+      else
+        cr_assert_not_null(find(t, key_of(i)), "key %u was used recently and lost", i);
+    }
+  cr_assert_eq(mbx_table_evictions(t), 50);
+  mbx_table_store_free(t);
+}
+
+Test(table, an_entry_back_in_another_hour_outlives_a_flood_of_new_keys)
+{
+  /* the protected segment: a flood of one-off keys only evicts other one-off keys */
+  MbxTableStore *t = mbx_table_store_new(1, 100, sizeof(Payload));
+  for (guint i = 0; i < 10; i++)
+    {
+      touch(t, i, 1);
+      touch(t, i, 61);
+    }
+  for (guint i = 10; i < 5000; i++)
+    touch(t, i, 120);
+  for (guint i = 0; i < 10; i++)
+    cr_assert_not_null(find(t, key_of(i)), "established key %u lost to the flood", i);
+  cr_assert_eq(mbx_table_count(t), 100);
+  cr_assert_eq(mbx_table_evictions(t), 4900);
+  mbx_table_store_free(t);
+}
+
+Test(table, eviction_gives_a_bounded_number_of_second_chances)
+{
+  /*
+   * 1000 entries, every one touched again: the next insertion gives the 256
+   * oldest a second chance and then evicts the 257th although it is marked,
+   * instead of walking the whole shard.
+   */
+  MbxTableStore *t = mbx_table_store_new(1, 1000, sizeof(Payload));
+  for (guint i = 0; i < 1000; i++)
+    touch(t, i, 1);
+  for (guint i = 0; i < 1000; i++)
+    touch(t, i, 1);
+  touch(t, 1000, 1);
+  for (guint i = 0; i <= 1000; i++)
+    {
+      if (i == 256)
+        cr_assert_null(find(t, key_of(i)), "the entry past the second chances should be evicted");
+      else
+        cr_assert_not_null(find(t, key_of(i)), "key %u lost", i);
+    }
+  cr_assert_eq(mbx_table_count(t), 1000);
+  cr_assert_eq(mbx_table_evictions(t), 1);
+  mbx_table_store_free(t);
+}
