@@ -35,26 +35,34 @@
     } \
   while (0)
 
+/*
+ * The running state.  Message bytes that do not yet fill a word wait in
+ * @carry (little-endian, @carry_len bytes), so parts are absorbed a word at
+ * a time whatever their lengths; everything is inlined into the two entry
+ * points so that v0..v3 stay in registers (a call and a store of the state
+ * per word cost more than the rounds).
+ */
 typedef struct
 {
   guint64 v0, v1, v2, v3;
-  guint8 tail[8];
-  gsize tail_len;
+  guint64 carry;
+  guint carry_len;
   gsize total;
 } SipState;
 
-static void
+static inline __attribute__((always_inline)) void
 _init(SipState *s, const MbxHashKey *key)
 {
   s->v0 = 0x736f6d6570736575ULL ^ key->k0;
   s->v1 = 0x646f72616e646f6dULL ^ key->k1;
   s->v2 = 0x6c7967656e657261ULL ^ key->k0;
   s->v3 = 0x7465646279746573ULL ^ key->k1;
-  s->tail_len = 0;
+  s->carry = 0;
+  s->carry_len = 0;
   s->total = 0;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 _compress(SipState *s, guint64 m)
 {
   guint64 v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
@@ -67,46 +75,60 @@ _compress(SipState *s, guint64 m)
   s->v3 = v3;
 }
 
-static guint64
+static inline __attribute__((always_inline)) guint64
 _le64(const guint8 *p)
 {
-  return (guint64) p[0] | (guint64) p[1] << 8 | (guint64) p[2] << 16 | (guint64) p[3] << 24 | (guint64) p[4] << 32 |
-         (guint64) p[5] << 40 | (guint64) p[6] << 48 | (guint64) p[7] << 56;
+  guint64 w;
+  memcpy(&w, p, 8);
+  return GUINT64_FROM_LE(w);
 }
 
-static void
+/* the @n (0..7) bytes at @p as a little-endian word, without reading past them */
+static inline __attribute__((always_inline)) guint64
+_le_partial(const guint8 *p, gsize n)
+{
+  if (n >= 4)
+    {
+      guint32 lo, hi;
+      memcpy(&lo, p, 4);
+      memcpy(&hi, p + n - 4, 4);
+      /* the two loads overlap when n < 8: the shared bytes land on the same places */
+      return (guint64) GUINT32_FROM_LE(lo) | (guint64) GUINT32_FROM_LE(hi) << (8 * (n - 4));
+    }
+  if (n == 0)
+    return 0;
+  return (guint64) p[0] | (guint64) p[n / 2] << (8 * (n / 2)) | (guint64) p[n - 1] << (8 * (n - 1));
+}
+
+static inline __attribute__((always_inline)) void
 _update(SipState *s, const guint8 *data, gsize len)
 {
   s->total += len;
-  /* top up a partial word first */
-  while (len > 0 && s->tail_len > 0)
+  if (s->carry_len)
     {
-      s->tail[s->tail_len++] = *data++;
-      len--;
-      if (s->tail_len == 8)
+      gsize need = 8 - s->carry_len;
+      if (len < need)
         {
-          _compress(s, _le64(s->tail));
-          s->tail_len = 0;
+          s->carry |= _le_partial(data, len) << (8 * s->carry_len);
+          s->carry_len += (guint) len;
+          return;
         }
+      _compress(s, s->carry | _le_partial(data, need) << (8 * s->carry_len));
+      data += need;
+      len -= need;
+      s->carry = 0;
+      s->carry_len = 0;
     }
-  if (len == 0)
-    return;
-  /* whole words straight from the input: the byte-wise copy cost more than the rounds */
   for (; len >= 8; data += 8, len -= 8)
     _compress(s, _le64(data));
-  /* at most 7 bytes: a loop beats a call to memcpy */
-  for (gsize i = 0; i < len; i++)
-    s->tail[i] = data[i];
-  s->tail_len = len;
+  s->carry = _le_partial(data, len);
+  s->carry_len = (guint) len;
 }
 
-static guint64
+static inline __attribute__((always_inline)) guint64
 _final(SipState *s)
 {
-  guint64 b = (guint64) (s->total & 0xff) << 56;
-  for (gsize i = 0; i < s->tail_len; i++)
-    b |= (guint64) s->tail[i] << (8 * i);
-  _compress(s, b);
+  _compress(s, (guint64) (s->total & 0xff) << 56 | s->carry);
 
   guint64 v0 = s->v0, v1 = s->v1, v2 = s->v2 ^ 0xff, v3 = s->v3;
   SIPROUND;
