@@ -264,8 +264,16 @@ _store(MbxRecord *self, MbxField field, const gchar *value, gsize len, gboolean 
 
   if (lower)
     {
-      /* inline ASCII fold: a call per byte cost more than the copy */
-      for (gsize i = 0; i < len; i++)
+      /* folded eight bytes at a time (a byte at a time was a tenth of the decode of a mail record) */
+      gsize i = 0;
+      for (; i + 8 <= len; i += 8)
+        {
+          guint64 w;
+          memcpy(&w, value + i, 8);
+          w = mbx_ascii_fold8(w);
+          memcpy(p + i, &w, 8);
+        }
+      for (; i < len; i++)
         p[i] = mbx_ascii_fold(value[i]);
     }
   else

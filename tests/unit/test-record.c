@@ -149,6 +149,28 @@ Test(record, a_lowered_string_folds_ascii_only)
   cr_assert_str_eq(get_str(MBX_F_ACTOR), "azaz@[`{\xC3\x89");
 }
 
+Test(record, a_lowered_string_of_any_length_and_bytes_folds_like_g_ascii_tolower)
+{
+  /* word-wise folding: every length across word boundaries, every byte value */
+  GRand *rand = g_rand_new_with_seed(7);
+  gchar in[70], expected[70];
+  for (gint round = 0; round < 4000; round++)
+    {
+      gsize len = 1 + (gsize) g_rand_int_range(rand, 0, 64);
+      for (gsize i = 0; i < len; i++)
+        {
+          in[i] = (gchar) (round < 256 ? (round + i) % 256 : g_rand_int_range(rand, 1, 256));
+          if (in[i] == 0)
+            in[i] = 'Q';
+          expected[i] = g_ascii_tolower(in[i]);
+        }
+      in[len] = expected[len] = '\0';
+      mbx_record_set_string_lower(record, MBX_F_ACTOR, in, len);
+      cr_assert_str_eq(get_str(MBX_F_ACTOR), expected, "length %zu", len);
+    }
+  g_rand_free(rand);
+}
+
 Test(record, the_kind_reads_back_however_it_was_set)
 {
   cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_OTHER, "a fresh record is of kind other");
