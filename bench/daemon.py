@@ -122,6 +122,24 @@ def proc_status_kb(pid, key):
     return 0
 
 
+def proc_context_switches(pid):
+    """Voluntary and involuntary context switches of all the process's threads so far."""
+    n = 0
+    try:
+        tasks = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return 0
+    for tid in tasks:
+        try:
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                        n += int(line.split()[1])
+        except OSError:
+            pass
+    return n
+
+
 def daemon_pid(d):
     """The syslog-ng process (not taskset or perf in front of it)."""
     pid = d.proc.pid
@@ -188,6 +206,7 @@ def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=Fa
         if cpu_loggen is not None:
             loggen = ["taskset", "-c", str(cpu_loggen)] + loggen
         cpu0 = proc_cpu_seconds(pid)
+        cs0 = proc_context_switches(pid)
         t0 = time.monotonic()
         lg = subprocess.Popen(loggen, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         capped = False
@@ -225,6 +244,7 @@ def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=Fa
             time.sleep(0.05 if not capped else 0.3)
         wall = time.monotonic() - t0
         cpu = proc_cpu_seconds(pid) - cpu0
+        switches = proc_context_switches(pid) - cs0
         time.sleep(0.3)
         stats = d.stats()
         received = source_received(stats)
@@ -241,6 +261,7 @@ def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=Fa
             "cpu_s": cpu,
             "wall_s": wall,
             "per_core": received / cpu if cpu > 0 else 0.0,
+            "switches_per_msg": switches / received if received else 0.0,
             "peak_rss_kb": proc_status_kb(pid, "VmHWM"),
             "rss_kb": proc_status_kb(pid, "VmRSS"),
             "loggen": (lg_out.strip().splitlines() or [""])[-1],

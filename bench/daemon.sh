@@ -26,7 +26,6 @@ usage: bash bench/daemon.sh [options]
   --messages N          messages per variant (default 200000)
   --rounds R            rounds of the four variants (default 3; the table gives the median)
   --seed S              tenant seed (default 1)
-  --other-workloads S   tenantgen's share of SharePoint, OneDrive and Teams records (default its own, 0.6; 0: mail only)
   --mailboxes M         tenant mailboxes (default 1400: enough records for 200,000 messages)
   --other-workloads S   the tenant's share of SharePoint, OneDrive and Teams records (default
                         tenantgen's, 0.6; 0: mail, Entra and Graph records only)
