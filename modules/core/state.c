@@ -400,19 +400,110 @@ _window_start_minute(MbxState *self, guint w, gint64 t)
   return start > 0 ? _minute(start) : 0;
 }
 
+/* ---- the keys of one record ------------------------------------------ */
+
+/*
+ * Every entry a mailbox record will touch, keyed once, with the conditions
+ * under which it is touched decided in one place.  (Prefetching all their
+ * index slots and entries before the first touch was tried: no change
+ * measurable in the daemon, so it is not done.)
+ */
+typedef struct
+{
+  guint64 tenant, mailbox, pair, tenant_app, delegate, location, token;
+  guint64 actors[MBX_ACTOR_REF_MAX];
+  guint32 mailbox_hash; /* the mailbox in the actors' distinct counts; 0 for an owner's own */
+  gboolean mailbox_record, has_pair, has_tenant_app, has_delegate, has_location, has_token, has_actors;
+  gboolean has_actor[MBX_ACTOR_REF_MAX];
+} RecordKeys;
+
+static const struct
+{
+  MbxField field;
+  const gchar *kind;
+} actor_keys[MBX_ACTOR_REF_MAX] = {
+  [MBX_ACTOR_REF_APP] = { MBX_F_APP_ID, "aa" },
+  [MBX_ACTOR_REF_USER] = { MBX_F_ACTOR, "au" },
+  [MBX_ACTOR_REF_IP] = { MBX_F_CLIENT_IP, "ai" },
+  [MBX_ACTOR_REF_SESSION] = { MBX_F_SESSION_ID, "as" },
+};
+
+static void
+_plan_keys(MbxState *self, const MbxRecord *record, MbxKind kind, const MbxBucket *delta, const MbxObservation *out,
+           RecordKeys *keys)
+{
+  gsize tenant_len, mailbox_len, app_len, actor_len, path_len, token_len;
+  const gchar *tenant = mbx_record_get_string(record, MBX_F_TENANT, &tenant_len);
+  const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
+  const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, &app_len);
+  const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, &actor_len);
+  MbxActorKind actor_kind = mbx_record_get_actor_kind(record);
+
+  memset(keys, 0, sizeof(*keys));
+  keys->tenant = _key(self, "t", tenant ? tenant : "", tenant ? tenant_len : 0, NULL, 0);
+  keys->mailbox_record = mbx_kind_is_mailbox(kind) && mailbox;
+  if (keys->mailbox_record)
+    {
+      keys->mailbox = _key(self, "m", mailbox, mailbox_len, NULL, 0);
+      if (app)
+        {
+          keys->has_pair = TRUE;
+          keys->pair = _key(self, "p", mailbox, mailbox_len, app, app_len);
+          if (kind == MBX_KIND_MAIL_ACCESS)
+            {
+              keys->has_tenant_app = TRUE;
+              keys->tenant_app = _key(self, "ta", tenant ? tenant : "", tenant ? tenant_len : 0, app, app_len);
+            }
+        }
+      if (actor && (actor_kind == MBX_ACTOR_DELEGATE || actor_kind == MBX_ACTOR_ADMIN))
+        {
+          keys->has_delegate = TRUE;
+          keys->delegate = _key(self, "pd", mailbox, mailbox_len, actor, actor_len);
+        }
+      const gchar *path = mbx_record_get_string(record, MBX_F_ACCESS_PATH, &path_len);
+      if (actor && out->has_geo && out->geo.has_location)
+        {
+          keys->has_location = TRUE;
+          keys->location = _key(self, "al", actor, actor_len, path ? path : "", path ? path_len : 0);
+        }
+      const gchar *token = mbx_record_get_string(record, MBX_F_TOKEN_ID, &token_len);
+      if (token)
+        {
+          keys->has_token = TRUE;
+          keys->token = _key(self, "st", token, token_len, NULL, 0);
+        }
+    }
+  /*
+   * The record's actors: a mailbox's owner reading their own mail touches no
+   * other mailbox, so owners are kept out of the distinct-mailbox counts
+   * (many owners behind one office address would otherwise look like one
+   * address reading them all); their searches still count.  Searches with
+   * no mailbox (a tenant-wide /search/query) count for their actor too.
+   */
+  keys->mailbox_hash = mailbox && actor_kind != MBX_ACTOR_OWNER ? _hash32(self, mailbox, mailbox_len) : 0;
+  keys->has_actors = (keys->mailbox_record && keys->mailbox_hash) || delta->searches;
+  for (gsize i = 0; keys->has_actors && i < G_N_ELEMENTS(actor_keys); i++)
+    {
+      gsize len;
+      const gchar *id = mbx_record_get_string(record, actor_keys[i].field, &len);
+      if (id)
+        {
+          keys->has_actor[i] = TRUE;
+          keys->actors[i] = _key(self, actor_keys[i].kind, id, len, NULL, 0);
+        }
+    }
+}
+
 /* ---- the tables, one record at a time -------------------------------- */
 
 static gboolean
-_observe_tenant(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket *delta,
+_observe_tenant(MbxState *self, const MbxRecord *record, const RecordKeys *keys, gint64 t, const MbxBucket *delta,
                 const MbxTamperFact *tamper, MbxObservation *out)
 {
-  gsize len;
-  const gchar *tenant = mbx_record_get_string(record, MBX_F_TENANT, &len);
   MbxShard *shard;
   gboolean created;
 
-  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_TENANTS], _key(self, "t", tenant ? tenant : "", len, NULL, 0),
-                                _minute(t), &created, &shard);
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_TENANTS], keys->tenant, _minute(t), &created, &shard);
   TenantPayload *p = mbx_entry_payload(e);
   out->tenant_first_seen = (gint64) e->first_seen * G_TIME_SPAN_MINUTE;
   gboolean late = p->watermark && t < p->watermark - self->options.lateness_us;
@@ -443,10 +534,10 @@ _observe_tenant(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuck
 }
 
 static void
-_observe_mailbox(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket *delta, MbxObservation *out)
+_observe_mailbox(MbxState *self, const MbxRecord *record, const RecordKeys *keys, gint64 t, const MbxBucket *delta,
+                 MbxObservation *out)
 {
-  gsize mailbox_len, app_len, ip_len, path_len;
-  const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
+  gsize app_len, ip_len, path_len;
   const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, &app_len);
   const gchar *ip = mbx_record_get_string(record, MBX_F_CLIENT_IP, &ip_len);
   const gchar *path = mbx_record_get_string(record, MBX_F_ACCESS_PATH, &path_len);
@@ -456,8 +547,7 @@ _observe_mailbox(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuc
   MbxShard *shard;
   gboolean created;
 
-  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_MAILBOXES], _key(self, "m", mailbox, mailbox_len, NULL, 0),
-                                minute, &created, &shard);
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_MAILBOXES], keys->mailbox, minute, &created, &shard);
   MailboxPayload *p = mbx_entry_payload(e);
 
   out->has_mailbox = TRUE;
@@ -525,17 +615,12 @@ _observe_mailbox(MbxState *self, const MbxRecord *record, gint64 t, const MbxBuc
 }
 
 static void
-_observe_pair(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket *delta, MbxObservation *out)
+_observe_pair(MbxState *self, const RecordKeys *keys, gint64 t, const MbxBucket *delta, MbxObservation *out)
 {
-  gsize mailbox_len, app_len, tenant_len;
-  const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
-  const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, &app_len);
-  const gchar *tenant = mbx_record_get_string(record, MBX_F_TENANT, &tenant_len);
   MbxShard *shard;
   gboolean created;
 
-  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_PAIRS], _key(self, "p", mailbox, mailbox_len, app, app_len),
-                                _minute(t), &created, &shard);
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_PAIRS], keys->pair, _minute(t), &created, &shard);
   PairPayload *p = mbx_entry_payload(e);
   p->records = MIN((guint64) p->records + 1, G_MAXUINT32);
   p->items = MIN((guint64) p->items + delta->items, G_MAXUINT32);
@@ -544,10 +629,9 @@ _observe_pair(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket
   out->pair_first_seen = (gint64) e->first_seen * G_TIME_SPAN_MINUTE;
   mbx_table_release(shard);
 
-  if (mbx_record_get_kind(record) != MBX_KIND_MAIL_ACCESS)
+  if (!keys->has_tenant_app)
     return;
-  e = mbx_table_touch(self->tables[MBX_TABLE_TENANT_APPS],
-                      _key(self, "ta", tenant ? tenant : "", tenant_len, app, app_len), _minute(t), &created, &shard);
+  e = mbx_table_touch(self->tables[MBX_TABLE_TENANT_APPS], keys->tenant_app, _minute(t), &created, &shard);
   out->app_new_in_tenant = created;
   mbx_table_release(shard);
 }
@@ -782,10 +866,10 @@ _remember_signin(MbxState *self, const MbxRecord *record, gint64 t, MbxObserveFl
 }
 
 static gboolean
-_find_signin(MbxState *self, const gchar *kind, const gchar *value, gsize len, MbxObservation *out)
+_find_signin_key(MbxState *self, guint64 key, MbxObservation *out)
 {
   MbxShard *shard;
-  MbxEntry *e = mbx_table_find(self->tables[MBX_TABLE_SIGNINS], _key(self, kind, value, len, NULL, 0), &shard);
+  MbxEntry *e = mbx_table_find(self->tables[MBX_TABLE_SIGNINS], key, &shard);
   if (e)
     {
       SigninPayload *p = mbx_entry_payload(e);
@@ -796,6 +880,12 @@ _find_signin(MbxState *self, const gchar *kind, const gchar *value, gsize len, M
     }
   mbx_table_release(shard);
   return e != NULL;
+}
+
+static gboolean
+_find_signin(MbxState *self, const gchar *kind, const gchar *value, gsize len, MbxObservation *out)
+{
+  return _find_signin_key(self, _key(self, kind, value, len, NULL, 0), out);
 }
 
 static gboolean
@@ -826,7 +916,7 @@ _find_grant(MbxState *self, const gchar *tenant, gsize tenant_len, const gchar *
 
 /* the grant and the sign-in behind a mailbox access */
 static void
-_join(MbxState *self, const MbxRecord *record, MbxObservation *out)
+_join(MbxState *self, const MbxRecord *record, const RecordKeys *keys, MbxObservation *out)
 {
   gsize tenant_len, len;
   const gchar *tenant = mbx_record_get_string(record, MBX_F_TENANT, &tenant_len);
@@ -843,8 +933,8 @@ _join(MbxState *self, const MbxRecord *record, MbxObservation *out)
         _find_grant(self, tenant, tenant_len, actor, mailbox, out);
     }
 
-  const gchar *token = mbx_record_get_string(record, MBX_F_TOKEN_ID, &len);
-  if (token && _find_signin(self, "st", token, len, out))
+  const gchar *token = mbx_record_get_string(record, MBX_F_TOKEN_ID, NULL);
+  if (token && _find_signin_key(self, keys->token, out))
     {
       out->signin_join = MBX_SIGNIN_JOIN_TOKEN;
       return;
@@ -879,19 +969,14 @@ _join(MbxState *self, const MbxRecord *record, MbxObservation *out)
  * jumping continents is what a replayed session looks like.
  */
 static void
-_observe_location(MbxState *self, const MbxRecord *record, gint64 t, MbxObservation *out)
+_observe_location(MbxState *self, const RecordKeys *keys, gint64 t, MbxObservation *out)
 {
-  gsize actor_len, path_len;
-  const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, &actor_len);
-  const gchar *path = mbx_record_get_string(record, MBX_F_ACCESS_PATH, &path_len);
   MbxShard *shard;
   gboolean created;
 
-  if (!actor || !out->has_geo || !out->geo.has_location)
+  if (!keys->has_location)
     return;
-  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_ACTORS],
-                                _key(self, "al", actor, actor_len, path ? path : "", path_len), _minute(t), &created,
-                                &shard);
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_ACTORS], keys->location, _minute(t), &created, &shard);
   ActorPayload *p = mbx_entry_payload(e);
   if (p->loc_time)
     {
@@ -916,35 +1001,29 @@ _observe_location(MbxState *self, const MbxRecord *record, gint64 t, MbxObservat
 
 /* a user reading someone else's mailbox: remember since when (in the pair table) */
 static void
-_observe_delegate(MbxState *self, const MbxRecord *record, gint64 t, MbxObservation *out)
+_observe_delegate(MbxState *self, const RecordKeys *keys, gint64 t, MbxObservation *out)
 {
-  gsize mailbox_len, actor_len;
-  const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
-  const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, &actor_len);
-  MbxActorKind kind = mbx_record_get_actor_kind(record);
   MbxShard *shard;
   gboolean created;
 
-  if (!actor || (kind != MBX_ACTOR_DELEGATE && kind != MBX_ACTOR_ADMIN))
+  if (!keys->has_delegate)
     return;
-  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_PAIRS], _key(self, "pd", mailbox, mailbox_len, actor, actor_len),
-                                _minute(t), &created, &shard);
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_PAIRS], keys->delegate, _minute(t), &created, &shard);
   out->has_delegate = TRUE;
   out->delegate_first_seen = (gint64) e->first_seen * G_TIME_SPAN_MINUTE;
   mbx_table_release(shard);
 }
 
 static void
-_observe_actor(MbxState *self, MbxActorRef ref, const gchar *kind, const gchar *id, gsize id_len, guint32 mailbox_hash,
-               gint64 t, const MbxBucket *delta, MbxObservation *out)
+_observe_actor(MbxState *self, MbxActorRef ref, guint64 key, guint32 mailbox_hash, gint64 t, const MbxBucket *delta,
+               MbxObservation *out)
 {
   MbxBucket sums[MBX_MAX_WINDOWS];
   guint32 minute = _minute(t);
   MbxShard *shard;
   gboolean created;
 
-  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_ACTORS], _key(self, kind, id, id_len, NULL, 0), minute,
-                                &created, &shard);
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_ACTORS], key, minute, &created, &shard);
   ActorPayload *p = mbx_entry_payload(e);
   if (mailbox_hash)
     mbx_distinct_add(p->mailboxes, ACTOR_MAILBOXES, mailbox_hash, minute);
@@ -960,39 +1039,14 @@ _observe_actor(MbxState *self, MbxActorRef ref, const gchar *kind, const gchar *
   mbx_table_release(shard);
 }
 
-/*
- * The record's actors: its app, its user, its client address, its session.
- * A mailbox's owner reading their own mail touches no other mailbox, so
- * owners are kept out of the distinct-mailbox counts (many owners behind one
- * office address would otherwise look like one address reading them all);
- * their searches still count.
- */
+/* the record's actors: its app, its user, its client address, its session (see _plan_keys) */
 static void
-_observe_actors(MbxState *self, const MbxRecord *record, gint64 t, const MbxBucket *delta, MbxObservation *out)
+_observe_actors(MbxState *self, const RecordKeys *keys, gint64 t, const MbxBucket *delta, MbxObservation *out)
 {
-  static const struct
-  {
-    MbxField field;
-    const gchar *kind;
-  } actors[MBX_ACTOR_REF_MAX] = {
-    [MBX_ACTOR_REF_APP] = { MBX_F_APP_ID, "aa" },
-    [MBX_ACTOR_REF_USER] = { MBX_F_ACTOR, "au" },
-    [MBX_ACTOR_REF_IP] = { MBX_F_CLIENT_IP, "ai" },
-    [MBX_ACTOR_REF_SESSION] = { MBX_F_SESSION_ID, "as" },
-  };
-  gsize mailbox_len;
-  const gchar *mailbox = mbx_record_get_string(record, MBX_F_MAILBOX, &mailbox_len);
-  gboolean owner = mbx_record_get_actor_kind(record) == MBX_ACTOR_OWNER;
-  guint32 mailbox_hash = mailbox && !owner ? _hash32(self, mailbox, mailbox_len) : 0;
-
-  if (mailbox_hash == 0 && delta->searches == 0)
-    return;
-  for (gsize i = 0; i < G_N_ELEMENTS(actors); i++)
+  for (gsize i = 0; keys->has_actors && i < G_N_ELEMENTS(keys->actors); i++)
     {
-      gsize len;
-      const gchar *id = mbx_record_get_string(record, actors[i].field, &len);
-      if (id)
-        _observe_actor(self, (MbxActorRef) i, actors[i].kind, id, len, mailbox_hash, t, delta, out);
+      if (keys->has_actor[i])
+        _observe_actor(self, (MbxActorRef) i, keys->actors[i], keys->mailbox_hash, t, delta, out);
     }
 }
 
@@ -1052,7 +1106,9 @@ mbx_state_observe_geo(MbxState *self, const MbxRecord *record, gint64 receive_ti
       delta.items = 0;
       delta.syncs = 0;
     }
-  if (!_observe_tenant(self, record, t, &delta, &tamper, out))
+  RecordKeys keys;
+  _plan_keys(self, record, kind, &delta, out, &keys);
+  if (!_observe_tenant(self, record, &keys, t, &delta, &tamper, out))
     {
       out->late = TRUE;
       g_atomic_pointer_add(&self->late, 1);
@@ -1069,20 +1125,19 @@ mbx_state_observe_geo(MbxState *self, const MbxRecord *record, gint64 receive_ti
       tamper.target[0])
     _mark_mailbox_audit(self, &tamper, t);
 
-  if (!mbx_kind_is_mailbox(kind) || !mbx_record_has(record, MBX_F_MAILBOX))
+  if (!keys.mailbox_record)
     {
       /* searches with no mailbox (a tenant-wide /search/query) still count for their actor */
-      if (delta.searches)
-        _observe_actors(self, record, t, &delta, out);
+      _observe_actors(self, &keys, t, &delta, out);
       return;
     }
-  _observe_mailbox(self, record, t, &delta, out);
-  if (mbx_record_has(record, MBX_F_APP_ID))
-    _observe_pair(self, record, t, &delta, out);
-  _observe_delegate(self, record, t, out);
-  _observe_actors(self, record, t, &delta, out);
-  _observe_location(self, record, t, out);
-  _join(self, record, out);
+  _observe_mailbox(self, record, &keys, t, &delta, out);
+  if (keys.has_pair)
+    _observe_pair(self, &keys, t, &delta, out);
+  _observe_delegate(self, &keys, t, out);
+  _observe_actors(self, &keys, t, &delta, out);
+  _observe_location(self, &keys, t, out);
+  _join(self, record, &keys, out);
 }
 
 void
