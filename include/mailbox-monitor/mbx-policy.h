@@ -16,6 +16,8 @@
 #define MBX_POLICY_H_INCLUDED
 
 #include <glib.h>
+
+#include "mbx-guid.h"
 #include "mbx-detector.h"
 #include "mbx-geo.h"
 
@@ -68,6 +70,8 @@ const MbxRuleSettings *mbx_policy_rule(const MbxPolicy *self, MbxRule rule);
 const MbxPolicyThresholds *mbx_policy_thresholds(const MbxPolicy *self);
 
 gboolean mbx_policy_is_approved_app(const MbxPolicy *self, const gchar *app_id);
+/* the same for an id already parsed (mbx_record_get_app_guid); FALSE for NULL */
+gboolean mbx_policy_is_approved_app_guid(const MbxPolicy *self, const MbxGuid *app_id);
 /* the approved app's name, NULL when not approved */
 const gchar *mbx_policy_app_name(const MbxPolicy *self, const gchar *app_id);
 gboolean mbx_policy_is_approved_account(const MbxPolicy *self, const gchar *upn);

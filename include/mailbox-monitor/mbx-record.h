@@ -16,6 +16,8 @@
 
 #include <glib.h>
 
+#include "mbx-guid.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -115,6 +117,8 @@ mbx_kind_is_mailbox(MbxKind kind)
 const gchar *mbx_actor_kind_name(MbxActorKind kind);
 
 gboolean mbx_record_has(const MbxRecord *self, MbxField field);
+/* the app id (MBX_F_APP_ID) as a GUID; NULL when unset or not a GUID */
+const MbxGuid *mbx_record_get_app_guid(const MbxRecord *self);
 /* NULL when unset; for int and bool fields the decimal text is returned */
 const gchar *mbx_record_get_string(const MbxRecord *self, MbxField field, gsize *len);
 /* @default_value when unset */

@@ -245,9 +245,8 @@ mbx_detector_geo_lookup(const MbxDetector *self, const MbxRecord *record, MbxGeo
 gboolean
 mbx_detector_is_trusted(const MbxDetector *self, const MbxRecord *record)
 {
-  const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, NULL);
   const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, NULL);
-  return (app && mbx_policy_is_approved_app(self->policy, app)) ||
+  return mbx_policy_is_approved_app_guid(self->policy, mbx_record_get_app_guid(record)) ||
          (actor && mbx_policy_is_approved_account(self->policy, actor));
 }
 

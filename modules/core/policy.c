@@ -778,9 +778,15 @@ _lookup_lower(GHashTable *table, const gchar *key, const gchar **value)
 gboolean
 mbx_policy_is_approved_app(const MbxPolicy *self, const gchar *app_id)
 {
-  /* asked for every record: 16 bytes compared with a few ids, not a lower-cased copy hashed */
   MbxGuid id;
   return self->approved_app_ids->len > 0 && mbx_guid_parse(app_id, &id) && _has_app_id(self, &id);
+}
+
+gboolean
+mbx_policy_is_approved_app_guid(const MbxPolicy *self, const MbxGuid *app_id)
+{
+  /* asked for every record: 16 bytes compared with a few ids, not a lower-cased copy hashed */
+  return app_id && self->approved_app_ids->len > 0 && _has_app_id(self, app_id);
 }
 
 const gchar *

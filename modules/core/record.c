@@ -40,8 +40,23 @@ struct _MbxRecord
   /* kind and actor kind as enums, kept with their text: the rules ask for them several times per record */
   MbxKind kind;
   MbxActorKind actor_kind;
-  GArray *chunks; /* of MbxChunk */
+  /*
+   * The app id as 16 bytes, parsed on first use and forgotten whenever the
+   * field changes: the approved-app and first-party checks ask for it two
+   * or three times per mail record.  A cache behind a const getter: a
+   * record belongs to one thread at a time.
+   */
+  MbxGuid app_guid;
+  guint8 app_guid_state; /* APP_GUID_* */
+  GArray *chunks;        /* of MbxChunk */
   guint current;
+};
+
+enum
+{
+  APP_GUID_UNKNOWN,
+  APP_GUID_VALID,
+  APP_GUID_NONE,
 };
 
 typedef struct
@@ -173,6 +188,7 @@ mbx_record_reset(MbxRecord *self)
   memset(self->slots, 0, sizeof(self->slots));
   self->kind = MBX_KIND_OTHER;
   self->actor_kind = MBX_ACTOR_UNKNOWN;
+  self->app_guid_state = APP_GUID_UNKNOWN;
   for (guint i = 0; i < self->chunks->len; i++)
     g_array_index(self->chunks, MbxChunk, i).used = 0;
   self->current = 0;
@@ -285,6 +301,25 @@ _store(MbxRecord *self, MbxField field, const gchar *value, gsize len, gboolean 
   slot->set = TRUE;
 }
 
+const MbxGuid *
+mbx_record_get_app_guid(const MbxRecord *self)
+{
+  if (self->app_guid_state == APP_GUID_UNKNOWN)
+    {
+      MbxRecord *cache = (MbxRecord *) self;
+      const gchar *app = mbx_record_get_string(self, MBX_F_APP_ID, NULL);
+      cache->app_guid_state = app && mbx_guid_parse(app, &cache->app_guid) ? APP_GUID_VALID : APP_GUID_NONE;
+    }
+  return self->app_guid_state == APP_GUID_VALID ? &self->app_guid : NULL;
+}
+
+static inline void
+_changing(MbxRecord *self, MbxField field)
+{
+  if (field == MBX_F_APP_ID)
+    self->app_guid_state = APP_GUID_UNKNOWN;
+}
+
 /* a kind set as text (set_string) gets its enum from the text */
 static void
 _note_kinds(MbxRecord *self, MbxField field)
@@ -300,6 +335,7 @@ void
 mbx_record_set_string(MbxRecord *self, MbxField field, const gchar *value, gsize len)
 {
   g_return_if_fail(field < MBX_F_MAX);
+  _changing(self, field);
   if (!value || len == 0)
     {
       self->slots[field].set = FALSE;
@@ -314,6 +350,7 @@ void
 mbx_record_set_string_lower(MbxRecord *self, MbxField field, const gchar *value, gsize len)
 {
   g_return_if_fail(field < MBX_F_MAX);
+  _changing(self, field);
   if (!value || len == 0)
     {
       self->slots[field].set = FALSE;
@@ -345,6 +382,7 @@ void
 mbx_record_set_int(MbxRecord *self, MbxField field, gint64 value)
 {
   g_return_if_fail(field < MBX_F_MAX);
+  _changing(self, field);
   gchar buf[24];
 
   if (field_info[field].type == MBX_TYPE_BOOL)
@@ -374,5 +412,6 @@ void
 mbx_record_unset(MbxRecord *self, MbxField field)
 {
   g_return_if_fail(field < MBX_F_MAX);
+  _changing(self, field);
   self->slots[field].set = FALSE;
 }

@@ -32,7 +32,14 @@ static const gchar *first_party_mail_apps[] = {
 gboolean
 mbx_rules_is_first_party_mail_app(const gchar *app_id)
 {
-  /* asked for every mail read: parsed once, compared as bytes */
+  MbxGuid id;
+  return mbx_guid_parse(app_id, &id) && mbx_rules_is_first_party_mail_guid(&id);
+}
+
+gboolean
+mbx_rules_is_first_party_mail_guid(const MbxGuid *app_id)
+{
+  /* asked for every mail read: the list parsed once, compared as bytes */
   static MbxGuid ids[G_N_ELEMENTS(first_party_mail_apps)];
   static gsize ready;
   if (g_once_init_enter(&ready))
@@ -44,12 +51,11 @@ mbx_rules_is_first_party_mail_app(const gchar *app_id)
         }
       g_once_init_leave(&ready, 1);
     }
-  MbxGuid id;
-  if (!mbx_guid_parse(app_id, &id))
+  if (!app_id)
     return FALSE;
   for (gsize i = 0; i < G_N_ELEMENTS(ids); i++)
     {
-      if (mbx_guid_equal(&ids[i], &id))
+      if (mbx_guid_equal(&ids[i], app_id))
         return TRUE;
     }
   return FALSE;
@@ -91,9 +97,9 @@ _scripted(const MbxRuleContext *ctx, const gchar **pattern)
 
 /* a first-party mail client on its own path, not a script borrowing its id */
 static gboolean
-_first_party_on_its_path(const MbxRuleContext *ctx, const gchar *app)
+_first_party_on_its_path(const MbxRuleContext *ctx)
 {
-  if (!mbx_rules_is_first_party_mail_app(app))
+  if (!mbx_rules_is_first_party_mail_guid(mbx_record_get_app_guid(ctx->record)))
     return FALSE;
   gboolean api_path = _path_is(ctx, MBX_PATH_GRAPH) || _path_is(ctx, MBX_PATH_EWS);
   /* Outlook's id over Graph or EWS from a VPS or cloud network is a tool borrowing it (GraphRunner) */
@@ -116,11 +122,12 @@ _app_unapproved(const MbxRuleContext *ctx, MbxVerdict *v)
         mbx_rule_fire(ctx, v, MBX_RULE_APP_UNAPPROVED, 0, "mail of %s read by an unidentified app", mailbox);
       return;
     }
-  if (mbx_policy_is_approved_app(ctx->policy, app))
+  const MbxGuid *app_guid = mbx_record_get_app_guid(ctx->record);
+  if (mbx_policy_is_approved_app_guid(ctx->policy, app_guid))
     return;
-  if (mbx_rules_is_first_party_mail_app(app))
+  if (mbx_rules_is_first_party_mail_guid(app_guid))
     {
-      if (!_first_party_on_its_path(ctx, app))
+      if (!_first_party_on_its_path(ctx))
         mbx_rule_fire(ctx, v, MBX_RULE_APP_UNAPPROVED, 0,
                       "first-party app %s read mail of %s over %s with a scripted agent", app, mailbox,
                       _or(_str(ctx, MBX_F_ACCESS_PATH), "?"));
@@ -146,7 +153,7 @@ _app_first_seen(const MbxRuleContext *ctx, MbxVerdict *v)
       !(o->pair_new || (read && o->app_new_in_tenant)))
     return;
   const gchar *app = _str(ctx, MBX_F_APP_ID);
-  if (_first_party_on_its_path(ctx, app))
+  if (_first_party_on_its_path(ctx))
     return;
   const MbxPolicyThresholds *t = mbx_policy_thresholds(ctx->policy);
   mbx_rule_fire(ctx, v, MBX_RULE_APP_FIRST_SEEN, o->app_new_in_tenant ? t->first_seen_tenant_bonus : 0,
@@ -220,8 +227,7 @@ _actor_counts(const MbxRuleContext *ctx, MbxActorRef ref)
 {
   if (ref == MBX_ACTOR_REF_APP)
     {
-      const gchar *app = _str(ctx, MBX_F_APP_ID);
-      return app && !mbx_rules_is_first_party_mail_app(app);
+      return _str(ctx, MBX_F_APP_ID) && !mbx_rules_is_first_party_mail_guid(mbx_record_get_app_guid(ctx->record));
     }
   if (ref == MBX_ACTOR_REF_IP)
     return !mbx_policy_is_trusted_ip(ctx->policy, _str(ctx, MBX_F_CLIENT_IP));

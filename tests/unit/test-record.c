@@ -159,7 +159,7 @@ Test(record, a_lowered_string_of_any_length_and_bytes_folds_like_g_ascii_tolower
       gsize len = 1 + (gsize) g_rand_int_range(rand, 0, 64);
       for (gsize i = 0; i < len; i++)
         {
-          in[i] = (gchar) (round < 256 ? (round + i) % 256 : g_rand_int_range(rand, 1, 256));
+          in[i] = (gchar) (round < 256 ? (round + (gint) i) % 256 : g_rand_int_range(rand, 1, 256));
           if (in[i] == 0)
             in[i] = 'Q';
           expected[i] = g_ascii_tolower(in[i]);
@@ -169,6 +169,29 @@ Test(record, a_lowered_string_of_any_length_and_bytes_folds_like_g_ascii_tolower
       cr_assert_str_eq(get_str(MBX_F_ACTOR), expected, "length %zu", len);
     }
   g_rand_free(rand);
+}
+
+Test(record, the_app_id_as_a_guid_follows_every_change_of_the_field)
+{
+  const gchar *a = "d3590ed6-52b3-4102-aeff-aad2292ab01c", *b = "00000002-0000-0ff1-ce00-000000000000";
+  MbxGuid ga, gb;
+  cr_assert(mbx_guid_parse(a, &ga) && mbx_guid_parse(b, &gb));
+
+  cr_assert_null(mbx_record_get_app_guid(record), "no app id yet");
+  mbx_record_set_string(record, MBX_F_APP_ID, a, strlen(a));
+  cr_assert(mbx_guid_equal(mbx_record_get_app_guid(record), &ga));
+  mbx_record_set_string_lower(record, MBX_F_APP_ID, b, strlen(b));
+  cr_assert(mbx_guid_equal(mbx_record_get_app_guid(record), &gb), "the cached id followed the new value");
+  mbx_record_set_string(record, MBX_F_APP_ID, "Outlook", 7);
+  cr_assert_null(mbx_record_get_app_guid(record), "not a GUID");
+  mbx_record_set_string(record, MBX_F_APP_ID, a, strlen(a));
+  cr_assert_not_null(mbx_record_get_app_guid(record));
+  mbx_record_unset(record, MBX_F_APP_ID);
+  cr_assert_null(mbx_record_get_app_guid(record), "unset");
+  mbx_record_set_string(record, MBX_F_APP_ID, a, strlen(a));
+  cr_assert_not_null(mbx_record_get_app_guid(record));
+  mbx_record_reset(record);
+  cr_assert_null(mbx_record_get_app_guid(record), "reset");
 }
 
 Test(record, the_kind_reads_back_however_it_was_set)
