@@ -19,7 +19,7 @@
 
 typedef struct
 {
-  const gchar *value;
+  const gchar *value; /* NULL in a set int field: its text is written when first asked for */
   gsize len;
   gint64 num;
   gboolean set;
@@ -201,6 +201,8 @@ mbx_record_has(const MbxRecord *self, MbxField field)
   return self->slots[field].set;
 }
 
+static void _write_int_text(MbxRecord *self, MbxField field);
+
 const gchar *
 mbx_record_get_string(const MbxRecord *self, MbxField field, gsize *len)
 {
@@ -212,6 +214,8 @@ mbx_record_get_string(const MbxRecord *self, MbxField field, gsize *len)
         *len = 0;
       return NULL;
     }
+  if (G_UNLIKELY(!slot->value))
+    _write_int_text((MbxRecord *) self, field);
   if (len)
     *len = slot->len;
   return slot->value;
@@ -383,13 +387,31 @@ mbx_record_set_int(MbxRecord *self, MbxField field, gint64 value)
 {
   g_return_if_fail(field < MBX_F_MAX);
   _changing(self, field);
-  gchar buf[24];
 
   if (field_info[field].type == MBX_TYPE_BOOL)
     value = value ? 1 : 0;
+  /*
+   * The text waits until someone asks for it (mbx_record_get_string, from
+   * the one thread that owns the record): of the half dozen numbers a
+   * record carries, the rules and the state read them as numbers, and
+   * writing each as text cost a thousand instructions per record.
+   */
+  MbxSlot *slot = &self->slots[field];
+  slot->value = NULL;
+  slot->len = 0;
+  slot->num = value;
+  slot->set = TRUE;
+}
+
+static void
+_write_int_text(MbxRecord *self, MbxField field)
+{
+  gchar buf[24];
+  MbxSlot *slot = &self->slots[field];
+  gint64 value = slot->num;
   gchar *start = _format_int(buf + sizeof(buf), value);
   _store(self, field, start, buf + sizeof(buf) - start, FALSE);
-  self->slots[field].num = value;
+  slot->num = value;
 }
 
 void

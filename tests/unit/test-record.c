@@ -213,6 +213,25 @@ Test(record, the_kind_reads_back_however_it_was_set)
   cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_OTHER, "a reset forgets the kind");
 }
 
+Test(record, an_int_text_written_when_asked_leaves_other_values_intact)
+{
+  /* the text of an int is written on first read, into the same arena as the strings */
+  gchar big[3000];
+  memset(big, 'x', sizeof(big) - 1);
+  big[sizeof(big) - 1] = '\0';
+  mbx_record_set_string(record, MBX_F_MAILBOX, "cfo@contoso.com", 15);
+  for (gint i = 0; i < 4; i++)
+    mbx_record_set_string(record, MBX_F_PARAMETERS, big, sizeof(big) - 1);
+  mbx_record_set_int(record, MBX_F_ITEM_COUNT, 4096);
+  const gchar *mailbox = get_str(MBX_F_MAILBOX);
+  cr_assert_eq(mbx_record_get_int(record, MBX_F_ITEM_COUNT, -1), 4096);
+  cr_assert_str_eq(get_str(MBX_F_ITEM_COUNT), "4096");
+  cr_assert_str_eq(get_str(MBX_F_ITEM_COUNT), "4096", "written once, read again");
+  cr_assert_str_eq(mailbox, "cfo@contoso.com");
+  mbx_record_set_int(record, MBX_F_ITEM_COUNT, -7);
+  cr_assert_str_eq(get_str(MBX_F_ITEM_COUNT), "-7", "a new value, a new text");
+}
+
 Test(record, a_zero_int_is_set_not_unset)
 {
   mbx_record_set_int(record, MBX_F_ITEM_COUNT, 0);
