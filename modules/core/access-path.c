@@ -9,6 +9,7 @@
  * Matching is by prefix and case-insensitive, on bytes only.
  */
 #include "mbx-access-path.h"
+#include "ascii.h"
 
 #include <string.h>
 
@@ -33,12 +34,21 @@ mbx_access_path_name(MbxAccessPath path)
   return path < MBX_PATH_MAX ? path_names[path] : path_names[MBX_PATH_UNKNOWN];
 }
 
-static gboolean
-_starts_with(const gchar *s, gsize len, const gchar *prefix)
+/* inline and with the prefix's length known: most candidates differ in the first byte (a call each cost more) */
+static inline gboolean
+_starts_with_n(const gchar *s, gsize len, const gchar *prefix, gsize n)
 {
-  gsize n = strlen(prefix);
-  return len >= n && g_ascii_strncasecmp(s, prefix, n) == 0;
+  if (len < n)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    {
+      if (mbx_ascii_fold((guchar) s[i]) != mbx_ascii_fold((guchar) prefix[i]))
+        return FALSE;
+    }
+  return TRUE;
 }
+
+#define PREFIX(text) text, sizeof(text) - 1
 
 MbxAccessPath
 mbx_access_path_from_client_info(const gchar *client_info, gsize len, const gchar *app_id, gsize app_id_len)
@@ -46,18 +56,19 @@ mbx_access_path_from_client_info(const gchar *client_info, gsize len, const gcha
   static const struct
   {
     const gchar *prefix;
+    gsize len;
     MbxAccessPath path;
   } table[] = {
-    { "MSExchangeRPC", MBX_PATH_OUTLOOK_DESKTOP },
-    { "OWA", MBX_PATH_OWA },
-    { "OutlookService", MBX_PATH_OUTLOOK_MOBILE },
-    { "REST", MBX_PATH_REST },
-    { "WebServices", MBX_PATH_EWS },
-    { "ActiveSync", MBX_PATH_ACTIVESYNC },
-    { "AirSync", MBX_PATH_ACTIVESYNC },
-    { "POP3", MBX_PATH_IMAP_POP },
-    { "IMAP4", MBX_PATH_IMAP_POP },
-    { "Microsoft.Exchange.Powershell", MBX_PATH_POWERSHELL },
+    { PREFIX("MSExchangeRPC"), MBX_PATH_OUTLOOK_DESKTOP },
+    { PREFIX("OWA"), MBX_PATH_OWA },
+    { PREFIX("OutlookService"), MBX_PATH_OUTLOOK_MOBILE },
+    { PREFIX("REST"), MBX_PATH_REST },
+    { PREFIX("WebServices"), MBX_PATH_EWS },
+    { PREFIX("ActiveSync"), MBX_PATH_ACTIVESYNC },
+    { PREFIX("AirSync"), MBX_PATH_ACTIVESYNC },
+    { PREFIX("POP3"), MBX_PATH_IMAP_POP },
+    { PREFIX("IMAP4"), MBX_PATH_IMAP_POP },
+    { PREFIX("Microsoft.Exchange.Powershell"), MBX_PATH_POWERSHELL },
   };
 
   if (!client_info)
@@ -67,17 +78,17 @@ mbx_access_path_from_client_info(const gchar *client_info, gsize len, const gcha
       client_info++;
       len--;
     }
-  if (!_starts_with(client_info, len, "Client="))
+  if (!_starts_with_n(client_info, len, PREFIX("Client=")))
     return MBX_PATH_UNKNOWN;
   client_info += 7;
   len -= 7;
 
   for (gsize i = 0; i < G_N_ELEMENTS(table); i++)
     {
-      if (!_starts_with(client_info, len, table[i].prefix))
+      if (!_starts_with_n(client_info, len, table[i].prefix, table[i].len))
         continue;
-      if (table[i].path == MBX_PATH_REST && app_id && app_id_len == strlen(GRAPH_APP_ID) &&
-          g_ascii_strncasecmp(app_id, GRAPH_APP_ID, app_id_len) == 0)
+      if (table[i].path == MBX_PATH_REST && app_id && _starts_with_n(app_id, app_id_len, PREFIX(GRAPH_APP_ID)) &&
+          app_id_len == sizeof(GRAPH_APP_ID) - 1)
         return MBX_PATH_GRAPH;
       return table[i].path;
     }
