@@ -9,7 +9,7 @@
  *   header:  "MBXSTATE", version, byte-order marker, hash key, window layout,
  *            entry size of every table
  *   body:    for each table: its id and shard count, then for each shard the
- *            number of entries and the entries, least recently used first
+ *            number of entries and the entries, oldest place in their lists first
  *   trailer: SHA-256 of everything before it
  *
  * Invariants: a file is written to a temporary name, flushed to disk and
