@@ -50,7 +50,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import harness  # noqa: E402
 
 LOGGEN = shutil.which("loggen") or "/usr/bin/loggen"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 # loggen reads a line with fgets() into an 8 KiB buffer: a longer line leaves as several messages
 LOGGEN_MAX_LINE = 8190
 
@@ -105,21 +104,6 @@ class PinnedDaemon(harness.Daemon):
         if self.cpu is not None:
             cmd = ["taskset", "-c", str(self.cpu)] + cmd
         return self.wrap + cmd
-
-
-def proc_cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    # fields[0] is field 3 (state): utime is field 14, stime field 15
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def proc_status_kb(pid, key):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 def proc_context_switches(pid):
@@ -205,7 +189,7 @@ def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=Fa
                   "127.0.0.1", str(d.port)]
         if cpu_loggen is not None:
             loggen = ["taskset", "-c", str(cpu_loggen)] + loggen
-        cpu0 = proc_cpu_seconds(pid)
+        cpu0 = harness.cpu_seconds(pid)
         cs0 = proc_context_switches(pid)
         t0 = time.monotonic()
         lg = subprocess.Popen(loggen, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -215,7 +199,7 @@ def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=Fa
             if not d.alive():
                 lg.kill()
                 d.fail("syslog-ng died during the %s run" % variant)
-            if variant == "grouping" and proc_status_kb(pid, "VmRSS") >= cap_kb:
+            if variant == "grouping" and harness.proc_status_kb(pid, "VmRSS") >= cap_kb:
                 capped = True
                 lg.send_signal(signal.SIGINT)
                 try:
@@ -243,7 +227,7 @@ def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=Fa
                 d.fail("syslog-ng died while draining the %s run" % variant)
             time.sleep(0.05 if not capped else 0.3)
         wall = time.monotonic() - t0
-        cpu = proc_cpu_seconds(pid) - cpu0
+        cpu = harness.cpu_seconds(pid) - cpu0
         switches = proc_context_switches(pid) - cs0
         time.sleep(0.3)
         stats = d.stats()
@@ -262,8 +246,8 @@ def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=Fa
             "wall_s": wall,
             "per_core": received / cpu if cpu > 0 else 0.0,
             "switches_per_msg": switches / received if received else 0.0,
-            "peak_rss_kb": proc_status_kb(pid, "VmHWM"),
-            "rss_kb": proc_status_kb(pid, "VmRSS"),
+            "peak_rss_kb": harness.proc_status_kb(pid, "VmHWM"),
+            "rss_kb": harness.proc_status_kb(pid, "VmRSS"),
             "loggen": (lg_out.strip().splitlines() or [""])[-1],
         }
         if variant in ("mbx", "mbx-decode-all"):

@@ -59,20 +59,9 @@ def event_time(seconds):
     return (BASE + datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def proc_status_kb(pid, key):
-    """A /proc/PID/status figure in kB (VmRSS, VmHWM)."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def cpu_seconds(pid):
-    """utime + stime of the process, in seconds."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+# the /proc readers live in the harness, shared with bench/daemon.py
+proc_status_kb = h.proc_status_kb
+cpu_seconds = h.cpu_seconds
 
 
 def wait_lines(daemon, name, n, timeout):
