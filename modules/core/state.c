@@ -404,16 +404,17 @@ _window_start_minute(MbxState *self, guint w, gint64 t)
 
 /*
  * Every entry a mailbox record will touch, keyed once, with the conditions
- * under which it is touched decided in one place.  (Prefetching all their
- * index slots and entries before the first touch was tried: no change
- * measurable in the daemon, so it is not done.)
+ * under which it is touched decided in one place, so that their cache
+ * lines can be asked for before the first touch (_prefetch_keys).
  */
 typedef struct
 {
   guint64 tenant, mailbox, pair, tenant_app, delegate, location, token;
+  guint64 session, user; /* the sign-in join's keys after the token's */
   guint64 actors[MBX_ACTOR_REF_MAX];
   guint32 mailbox_hash; /* the mailbox in the actors' distinct counts; 0 for an owner's own */
   gboolean mailbox_record, has_pair, has_tenant_app, has_delegate, has_location, has_token, has_actors;
+  gboolean has_session, has_user;
   gboolean has_actor[MBX_ACTOR_REF_MAX];
 } RecordKeys;
 
@@ -427,6 +428,58 @@ static const struct
   [MBX_ACTOR_REF_IP] = { MBX_F_CLIENT_IP, "ai" },
   [MBX_ACTOR_REF_SESSION] = { MBX_F_SESSION_ID, "as" },
 };
+
+/*
+ * Copies @a (and "|" @b when @b is set) into @out, ASCII-folded: the join
+ * keys are case-insensitive.  Returns the length, or 0 when it does not fit.
+ */
+static gsize
+_fold_key(gchar *out, gsize size, const gchar *a, const gchar *b)
+{
+  gsize n = 0;
+  for (const gchar *p = a; *p; p++)
+    {
+      if (n + 1 >= size)
+        return 0;
+      out[n++] = mbx_ascii_fold(*p);
+    }
+  if (b)
+    {
+      if (n + 1 >= size)
+        return 0;
+      out[n++] = '|';
+      gsize m = _fold_key(out + n, size - n, b, NULL);
+      return m == 0 && *b ? 0 : n + m;
+    }
+  out[n] = '\0';
+  return n;
+}
+
+/* the sign-in join's keys, tried in this order after the token's (see _join) */
+static void
+_plan_join_keys(MbxState *self, const MbxRecord *record, const gchar *actor, MbxActorKind actor_kind,
+                RecordKeys *keys)
+{
+  gsize len;
+  const gchar *session = mbx_record_get_string(record, MBX_F_AAD_SESSION_ID, &len);
+  if (!session)
+    session = mbx_record_get_string(record, MBX_F_SESSION_ID, &len);
+  if (session)
+    {
+      keys->has_session = TRUE;
+      keys->session = _key(self, "ss", session, len, NULL, 0);
+    }
+  if (actor && actor_kind != MBX_ACTOR_APP_ONLY && actor_kind != MBX_ACTOR_SYSTEM)
+    {
+      gchar lower[320];
+      gsize lower_len = _fold_key(lower, sizeof(lower), actor, NULL);
+      if (lower_len)
+        {
+          keys->has_user = TRUE;
+          keys->user = _key(self, "su", lower, lower_len, NULL, 0);
+        }
+    }
+}
 
 static void
 _plan_keys(MbxState *self, const MbxRecord *record, MbxKind kind, const MbxBucket *delta, const MbxObservation *out,
@@ -472,6 +525,7 @@ _plan_keys(MbxState *self, const MbxRecord *record, MbxKind kind, const MbxBucke
           keys->has_token = TRUE;
           keys->token = _key(self, "st", token, token_len, NULL, 0);
         }
+      _plan_join_keys(self, record, actor, actor_kind, keys);
     }
   /*
    * The record's actors: a mailbox's owner reading their own mail touches no
@@ -492,6 +546,49 @@ _plan_keys(MbxState *self, const MbxRecord *record, MbxKind kind, const MbxBucke
           keys->actors[i] = _key(self, actor_keys[i].kind, id, len, NULL, 0);
         }
     }
+}
+
+/*
+ * Starts the loads of every index slot the record will probe, then of the
+ * mailbox's entry (the largest, over a dozen cache lines), so that their
+ * misses overlap instead of each touch waiting for its own.  With a state
+ * larger than the CPU's caches (100,000 mailboxes and more) each of them is
+ * a trip to memory.
+ */
+static void
+_prefetch_keys(MbxState *self, const RecordKeys *keys)
+{
+  MbxTableStore **tables = self->tables;
+
+  mbx_table_prefetch(tables[MBX_TABLE_TENANTS], keys->tenant);
+  for (gsize i = 0; keys->has_actors && i < G_N_ELEMENTS(keys->actors); i++)
+    {
+      if (keys->has_actor[i])
+        mbx_table_prefetch(tables[MBX_TABLE_ACTORS], keys->actors[i]);
+    }
+  if (!keys->mailbox_record)
+    return;
+  const struct
+  {
+    gboolean on;
+    MbxTable table;
+    guint64 key;
+  } hints[] = {
+    { TRUE, MBX_TABLE_MAILBOXES, keys->mailbox },
+    { keys->has_pair, MBX_TABLE_PAIRS, keys->pair },
+    { keys->has_tenant_app, MBX_TABLE_TENANT_APPS, keys->tenant_app },
+    { keys->has_delegate, MBX_TABLE_PAIRS, keys->delegate },
+    { keys->has_location, MBX_TABLE_ACTORS, keys->location },
+    { keys->has_token, MBX_TABLE_SIGNINS, keys->token },
+    { keys->has_session, MBX_TABLE_SIGNINS, keys->session },
+    { keys->has_user, MBX_TABLE_SIGNINS, keys->user },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(hints); i++)
+    {
+      if (hints[i].on)
+        mbx_table_prefetch(tables[hints[i].table], hints[i].key);
+    }
+  mbx_table_prefetch_entry(tables[MBX_TABLE_MAILBOXES], keys->mailbox);
 }
 
 /* ---- the tables, one record at a time -------------------------------- */
@@ -686,32 +783,6 @@ _copy_id(gchar *dst, gsize size, const MbxRecord *record, MbxField field)
 #define GRANT_KEY_MAX 600
 
 /*
- * Copies @a (and "|" @b when @b is set) into @out, ASCII-folded: the join
- * keys are case-insensitive.  Returns the length, or 0 when it does not fit.
- */
-static gsize
-_fold_key(gchar *out, gsize size, const gchar *a, const gchar *b)
-{
-  gsize n = 0;
-  for (const gchar *p = a; *p; p++)
-    {
-      if (n + 1 >= size)
-        return 0;
-      out[n++] = mbx_ascii_fold(*p);
-    }
-  if (b)
-    {
-      if (n + 1 >= size)
-        return 0;
-      out[n++] = '|';
-      gsize m = _fold_key(out + n, size - n, b, NULL);
-      return m == 0 && *b ? 0 : n + m;
-    }
-  out[n] = '\0';
-  return n;
-}
-
-/*
  * The grant filter: every mail read looks up a grant for its app and for its
  * (actor, mailbox), and grants are rare, so a Bloom filter over the grantees
  * answers "no grant" without building and hashing the table keys.  Its hash
@@ -883,12 +954,6 @@ _find_signin_key(MbxState *self, guint64 key, MbxObservation *out)
 }
 
 static gboolean
-_find_signin(MbxState *self, const gchar *kind, const gchar *value, gsize len, MbxObservation *out)
-{
-  return _find_signin_key(self, _key(self, kind, value, len, NULL, 0), out);
-}
-
-static gboolean
 _find_grant(MbxState *self, const gchar *tenant, gsize tenant_len, const gchar *grantee, const gchar *mailbox,
             MbxObservation *out)
 {
@@ -918,7 +983,7 @@ _find_grant(MbxState *self, const gchar *tenant, gsize tenant_len, const gchar *
 static void
 _join(MbxState *self, const MbxRecord *record, const RecordKeys *keys, MbxObservation *out)
 {
-  gsize tenant_len, len;
+  gsize tenant_len;
   const gchar *tenant = mbx_record_get_string(record, MBX_F_TENANT, &tenant_len);
   const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, NULL);
   const gchar *actor = mbx_record_get_string(record, MBX_F_ACTOR, NULL);
@@ -933,33 +998,23 @@ _join(MbxState *self, const MbxRecord *record, const RecordKeys *keys, MbxObserv
         _find_grant(self, tenant, tenant_len, actor, mailbox, out);
     }
 
-  const gchar *token = mbx_record_get_string(record, MBX_F_TOKEN_ID, NULL);
-  if (token && _find_signin_key(self, keys->token, out))
+  if (keys->has_token && _find_signin_key(self, keys->token, out))
     {
       out->signin_join = MBX_SIGNIN_JOIN_TOKEN;
       return;
     }
-  const gchar *session = mbx_record_get_string(record, MBX_F_AAD_SESSION_ID, &len);
-  if (!session)
-    session = mbx_record_get_string(record, MBX_F_SESSION_ID, &len);
-  if (session && _find_signin(self, "ss", session, len, out))
+  if (keys->has_session && _find_signin_key(self, keys->session, out))
     {
       out->signin_join = MBX_SIGNIN_JOIN_SESSION;
       return;
     }
-  if (token)
+  if (keys->has_token)
     {
       out->signin_join = MBX_SIGNIN_JOIN_UNMATCHED;
       return;
     }
-  MbxActorKind kind = mbx_record_get_actor_kind(record);
-  if (actor && kind != MBX_ACTOR_APP_ONLY && kind != MBX_ACTOR_SYSTEM)
-    {
-      gchar lower[320];
-      gsize lower_len = _fold_key(lower, sizeof(lower), actor, NULL);
-      if (lower_len && _find_signin(self, "su", lower, lower_len, out))
-        out->signin_join = MBX_SIGNIN_JOIN_USER;
-    }
+  if (keys->has_user && _find_signin_key(self, keys->user, out))
+    out->signin_join = MBX_SIGNIN_JOIN_USER;
 }
 
 /*
@@ -1108,6 +1163,7 @@ mbx_state_observe_geo(MbxState *self, const MbxRecord *record, gint64 receive_ti
     }
   RecordKeys keys;
   _plan_keys(self, record, kind, &delta, out, &keys);
+  _prefetch_keys(self, &keys);
   if (!_observe_tenant(self, record, &keys, t, &delta, &tamper, out))
     {
       out->late = TRUE;

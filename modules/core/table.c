@@ -127,8 +127,9 @@ _index_add(MbxShard *shard, MbxEntry *entry)
             _index_put(slots, new_mask, shard->slots[i].key, shard->slots[i].entry);
         }
       g_free(shard->slots);
-      shard->slots = slots;
-      shard->mask = new_mask;
+      /* atomic because mbx_table_prefetch() reads them without the lock */
+      __atomic_store_n(&shard->slots, slots, __ATOMIC_RELAXED);
+      __atomic_store_n(&shard->mask, new_mask, __ATOMIC_RELAXED);
     }
   _index_put(shard->slots, shard->mask, entry->key, entry);
   shard->used++;
@@ -301,6 +302,29 @@ mbx_table_find(MbxTableStore *self, guint64 key, MbxShard **shard_out)
   g_mutex_lock(&shard->lock);
   *shard_out = shard;
   return _index_find(shard, key);
+}
+
+void
+mbx_table_prefetch(MbxTableStore *self, guint64 key)
+{
+  MbxShard *shard = _shard_of(self, key);
+  /* the slots and the mask may be of two generations mid-resize: the address is then only useless */
+  guintptr slots = (guintptr) __atomic_load_n(&shard->slots, __ATOMIC_RELAXED);
+  guint mask = __atomic_load_n(&shard->mask, __ATOMIC_RELAXED);
+  __builtin_prefetch((gconstpointer) (slots + ((guint) key & mask) * sizeof(MbxSlot)));
+}
+
+void
+mbx_table_prefetch_entry(MbxTableStore *self, guint64 key)
+{
+  MbxShard *shard = _shard_of(self, key);
+  gsize size = mbx_table_entry_size(self);
+
+  g_mutex_lock(&shard->lock);
+  MbxEntry *e = _index_find(shard, key);
+  for (gsize off = 0; e && off < size; off += 64)
+    __builtin_prefetch((const gchar *) e + off, 1);
+  g_mutex_unlock(&shard->lock);
 }
 
 void

@@ -55,6 +55,17 @@ void mbx_table_release(MbxShard *shard);
 /* Finds the entry of @key without creating it or marking it used; the shard is locked either way. */
 MbxEntry *mbx_table_find(MbxTableStore *self, guint64 key, MbxShard **shard);
 
+/*
+ * Cache hints for a record that will touch several tables: they start the
+ * loads of its keys' index slots and entries so that the misses overlap
+ * instead of each touch waiting for its own.  mbx_table_prefetch() takes no
+ * lock: it reads where the index lives, never what it holds (a stale address
+ * only wastes the hint).  mbx_table_prefetch_entry() locks the shard to find
+ * the entry, and does nothing when there is none.
+ */
+void mbx_table_prefetch(MbxTableStore *self, guint64 key);
+void mbx_table_prefetch_entry(MbxTableStore *self, guint64 key);
+
 guint64 mbx_table_count(MbxTableStore *self);
 guint64 mbx_table_evictions(MbxTableStore *self);
 gsize mbx_table_entry_size(MbxTableStore *self);

@@ -165,3 +165,34 @@ Test(table, eviction_gives_a_bounded_number_of_second_chances)
   cr_assert_eq(mbx_table_evictions(t), 1);
   mbx_table_store_free(t);
 }
+
+Test(table, prefetching_creates_nothing_and_counts_as_no_use)
+{
+  /* one shard, cap 100, keys 0..99; hints for 0..49 and for 200 absent keys (some while the index grows) */
+  MbxTableStore *t = mbx_table_store_new(1, 100, sizeof(Payload));
+  for (guint i = 0; i < 100; i++)
+    {
+      mbx_table_prefetch(t, key_of(1000 + i));
+      touch(t, i, 1);
+      mbx_table_prefetch_entry(t, key_of(2000 + i));
+    }
+  for (guint i = 0; i < 50; i++)
+    {
+      mbx_table_prefetch(t, key_of(i));
+      mbx_table_prefetch_entry(t, key_of(i));
+    }
+  cr_assert_eq(mbx_table_count(t), 100);
+  cr_assert_null(find(t, key_of(1000)));
+  cr_assert_null(find(t, key_of(2000)));
+  /* a hint is not a use: 50 new keys evict 0..49, the oldest, hinted or not */
+  for (guint i = 100; i < 150; i++)
+    touch(t, i, 1);
+  for (guint i = 0; i < 150; i++)
+    {
+      if (i < 50)
+        cr_assert_null(find(t, key_of(i)), "key %u was only hinted at and should be evicted", i);
+      else
+        cr_assert_not_null(find(t, key_of(i)), "key %u lost", i);
+    }
+  mbx_table_store_free(t);
+}
