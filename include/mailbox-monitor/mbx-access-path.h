@@ -29,6 +29,9 @@ typedef enum
 
 const gchar *mbx_access_path_name(MbxAccessPath path);
 
+/* The path a name of mbx_access_path_name() stands for; MBX_PATH_MAX for any other string or NULL */
+MbxAccessPath mbx_access_path_from_name(const gchar *name);
+
 /*
  * Classifies an Exchange ClientInfoString (and the recorded AppId for the
  * Graph case, where ClientInfoString reads like REST).  @app_id may be NULL.

@@ -34,6 +34,20 @@ mbx_access_path_name(MbxAccessPath path)
   return path < MBX_PATH_MAX ? path_names[path] : path_names[MBX_PATH_UNKNOWN];
 }
 
+MbxAccessPath
+mbx_access_path_from_name(const gchar *name)
+{
+  if (!name)
+    return MBX_PATH_MAX;
+  /* the names differ in their first byte but for the two Outlooks and owa: one strcmp, rarely three */
+  for (gint i = 0; i < MBX_PATH_MAX; i++)
+    {
+      if (name[0] == path_names[i][0] && strcmp(name, path_names[i]) == 0)
+        return (MbxAccessPath) i;
+    }
+  return MBX_PATH_MAX;
+}
+
 /* inline and with the prefix's length known: most candidates differ in the first byte (a call each cost more) */
 static inline gboolean
 _starts_with_n(const gchar *s, gsize len, const gchar *prefix, gsize n)

@@ -76,17 +76,25 @@ _or(const gchar *value, const gchar *fallback)
 static gboolean
 _path_is(const MbxRuleContext *ctx, MbxAccessPath path)
 {
-  const gchar *name = _str(ctx, MBX_F_ACCESS_PATH);
-  return name && strcmp(name, mbx_access_path_name(path)) == 0;
+  return mbx_access_path_from_name(_str(ctx, MBX_F_ACCESS_PATH)) == path;
 }
 
 /* paths on which Microsoft's own clients read mail without an app of ours in between */
 static gboolean
 _on_client_path(const MbxRuleContext *ctx)
 {
-  return _path_is(ctx, MBX_PATH_OUTLOOK_DESKTOP) || _path_is(ctx, MBX_PATH_OWA) ||
-         _path_is(ctx, MBX_PATH_OUTLOOK_MOBILE) || _path_is(ctx, MBX_PATH_ACTIVESYNC) ||
-         _path_is(ctx, MBX_PATH_IMAP_POP) || _path_is(ctx, MBX_PATH_REST);
+  switch (mbx_access_path_from_name(_str(ctx, MBX_F_ACCESS_PATH)))
+    {
+    case MBX_PATH_OUTLOOK_DESKTOP:
+    case MBX_PATH_OWA:
+    case MBX_PATH_OUTLOOK_MOBILE:
+    case MBX_PATH_ACTIVESYNC:
+    case MBX_PATH_IMAP_POP:
+    case MBX_PATH_REST:
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 static gboolean

@@ -374,13 +374,15 @@ _delta_of(const MbxRecord *record, MbxKind kind, MbxBucket *delta)
   delta->items = (guint32) CLAMP(MAX(MAX(ops, ids), 1), 1, G_MAXUINT32);
 }
 
+/* @indexes: the record's bucket in each window (RecordKeys), one division each per record, not per table */
 static void
-_window_all(MbxState *self, guint32 *heads, MbxBucket *buckets, gint64 t, const MbxBucket *delta, MbxBucket *sums)
+_window_all(MbxState *self, const guint32 *indexes, guint32 *heads, MbxBucket *buckets, const MbxBucket *delta,
+            MbxBucket *sums)
 {
   guint n = self->options.n_buckets;
   for (guint w = 0; w < self->options.n_windows; w++)
     {
-      guint32 index = mbx_window_bucket_index(&self->specs[w], t);
+      guint32 index = indexes[w];
       MbxBucket *ring = buckets + w * n;
       mbx_window_add(&heads[w], ring, n, index, delta);
       mbx_window_sum(heads[w], ring, n, MAX(index, heads[w]), &sums[w]);
@@ -410,11 +412,12 @@ _window_start_minute(MbxState *self, guint w, gint64 t)
 typedef struct
 {
   guint64 tenant, mailbox, pair, tenant_app, delegate, location, token;
-  guint64 session, user; /* the sign-in join's keys after the token's */
+  guint64 session; /* the sign-in join's key after the token's */
   guint64 actors[MBX_ACTOR_REF_MAX];
-  guint32 mailbox_hash; /* the mailbox in the actors' distinct counts; 0 for an owner's own */
+  guint32 mailbox_hash;                  /* the mailbox in the actors' distinct counts; 0 for an owner's own */
+  guint32 window_index[MBX_MAX_WINDOWS]; /* the record's bucket in each window */
   gboolean mailbox_record, has_pair, has_tenant_app, has_delegate, has_location, has_token, has_actors;
-  gboolean has_session, has_user;
+  gboolean has_session;
   gboolean has_actor[MBX_ACTOR_REF_MAX];
 } RecordKeys;
 
@@ -455,34 +458,9 @@ _fold_key(gchar *out, gsize size, const gchar *a, const gchar *b)
   return n;
 }
 
-/* the sign-in join's keys, tried in this order after the token's (see _join) */
 static void
-_plan_join_keys(MbxState *self, const MbxRecord *record, const gchar *actor, MbxActorKind actor_kind,
-                RecordKeys *keys)
-{
-  gsize len;
-  const gchar *session = mbx_record_get_string(record, MBX_F_AAD_SESSION_ID, &len);
-  if (!session)
-    session = mbx_record_get_string(record, MBX_F_SESSION_ID, &len);
-  if (session)
-    {
-      keys->has_session = TRUE;
-      keys->session = _key(self, "ss", session, len, NULL, 0);
-    }
-  if (actor && actor_kind != MBX_ACTOR_APP_ONLY && actor_kind != MBX_ACTOR_SYSTEM)
-    {
-      gchar lower[320];
-      gsize lower_len = _fold_key(lower, sizeof(lower), actor, NULL);
-      if (lower_len)
-        {
-          keys->has_user = TRUE;
-          keys->user = _key(self, "su", lower, lower_len, NULL, 0);
-        }
-    }
-}
-
-static void
-_plan_keys(MbxState *self, const MbxRecord *record, MbxKind kind, const MbxBucket *delta, const MbxObservation *out,
+_plan_keys(MbxState *self, const MbxRecord *record, MbxKind kind, gint64 t, const MbxBucket *delta,
+           const MbxObservation *out,
            RecordKeys *keys)
 {
   gsize tenant_len, mailbox_len, app_len, actor_len, path_len, token_len;
@@ -493,6 +471,8 @@ _plan_keys(MbxState *self, const MbxRecord *record, MbxKind kind, const MbxBucke
   MbxActorKind actor_kind = mbx_record_get_actor_kind(record);
 
   memset(keys, 0, sizeof(*keys));
+  for (guint w = 0; w < self->options.n_windows; w++)
+    keys->window_index[w] = mbx_window_bucket_index(&self->specs[w], t);
   keys->tenant = _key(self, "t", tenant ? tenant : "", tenant ? tenant_len : 0, NULL, 0);
   keys->mailbox_record = mbx_kind_is_mailbox(kind) && mailbox;
   if (keys->mailbox_record)
@@ -525,7 +505,16 @@ _plan_keys(MbxState *self, const MbxRecord *record, MbxKind kind, const MbxBucke
           keys->has_token = TRUE;
           keys->token = _key(self, "st", token, token_len, NULL, 0);
         }
-      _plan_join_keys(self, record, actor, actor_kind, keys);
+      /* the sign-in join's next key after the token's (see _join) */
+      gsize session_len;
+      const gchar *session = mbx_record_get_string(record, MBX_F_AAD_SESSION_ID, &session_len);
+      if (!session)
+        session = mbx_record_get_string(record, MBX_F_SESSION_ID, &session_len);
+      if (session)
+        {
+          keys->has_session = TRUE;
+          keys->session = _key(self, "ss", session, session_len, NULL, 0);
+        }
     }
   /*
    * The record's actors: a mailbox's owner reading their own mail touches no
@@ -581,7 +570,6 @@ _prefetch_keys(MbxState *self, const RecordKeys *keys)
     { keys->has_location, MBX_TABLE_ACTORS, keys->location },
     { keys->has_token, MBX_TABLE_SIGNINS, keys->token },
     { keys->has_session, MBX_TABLE_SIGNINS, keys->session },
-    { keys->has_user, MBX_TABLE_SIGNINS, keys->user },
   };
   for (gsize i = 0; i < G_N_ELEMENTS(hints); i++)
     {
@@ -608,7 +596,7 @@ _observe_tenant(MbxState *self, const MbxRecord *record, const RecordKeys *keys,
     {
       if (t > p->watermark)
         p->watermark = t;
-      _window_all(self, p->heads, p->buckets, t, delta, out->tenant);
+      _window_all(self, keys->window_index, p->heads, p->buckets, delta, out->tenant);
       if (mbx_record_get_kind(record) == MBX_KIND_SIGNIN && t > p->signin_last)
         p->signin_last = t;
       if (tamper->kind == MBX_TAMPER_TENANT_OFF && !p->audit_off_since)
@@ -650,7 +638,7 @@ _observe_mailbox(MbxState *self, const MbxRecord *record, const RecordKeys *keys
   out->has_mailbox = TRUE;
   out->mailbox_new = created;
   out->mailbox_first_seen = (gint64) e->first_seen * G_TIME_SPAN_MINUTE;
-  _window_all(self, p->heads, p->buckets, t, delta, out->mailbox);
+  _window_all(self, keys->window_index, p->heads, p->buckets, delta, out->mailbox);
 
   if (app)
     mbx_distinct_add(p->apps, MAILBOX_APPS, _hash32(self, app, app_len), minute);
@@ -662,14 +650,9 @@ _observe_mailbox(MbxState *self, const MbxRecord *record, const RecordKeys *keys
       out->network_new = !mbx_distinct_contains(p->nets, MAILBOX_NETS, h);
       mbx_distinct_add(p->nets, MAILBOX_NETS, h, minute);
     }
-  if (path)
-    {
-      for (gint i = 0; i < MBX_PATH_MAX; i++)
-        {
-          if (strcmp(path, mbx_access_path_name(i)) == 0)
-            p->path_last_seen[i] = MAX(p->path_last_seen[i], minute + 1);
-        }
-    }
+  MbxAccessPath path_id = mbx_access_path_from_name(path);
+  if (path_id < MBX_PATH_MAX)
+    p->path_last_seen[path_id] = MAX(p->path_last_seen[path_id], minute + 1);
   for (guint w = 0; w < self->options.n_windows; w++)
     {
       guint32 since = _window_start_minute(self, w, t);
@@ -1013,8 +996,15 @@ _join(MbxState *self, const MbxRecord *record, const RecordKeys *keys, MbxObserv
       out->signin_join = MBX_SIGNIN_JOIN_UNMATCHED;
       return;
     }
-  if (keys->has_user && _find_signin_key(self, keys->user, out))
-    out->signin_join = MBX_SIGNIN_JOIN_USER;
+  /* the last resort, keyed only when it is tried */
+  MbxActorKind kind = mbx_record_get_actor_kind(record);
+  if (actor && kind != MBX_ACTOR_APP_ONLY && kind != MBX_ACTOR_SYSTEM)
+    {
+      gchar lower[320];
+      gsize lower_len = _fold_key(lower, sizeof(lower), actor, NULL);
+      if (lower_len && _find_signin_key(self, _key(self, "su", lower, lower_len, NULL, 0), out))
+        out->signin_join = MBX_SIGNIN_JOIN_USER;
+    }
 }
 
 /*
@@ -1070,7 +1060,7 @@ _observe_delegate(MbxState *self, const RecordKeys *keys, gint64 t, MbxObservati
 }
 
 static void
-_observe_actor(MbxState *self, MbxActorRef ref, guint64 key, guint32 mailbox_hash, gint64 t, const MbxBucket *delta,
+_observe_actor(MbxState *self, const RecordKeys *keys, MbxActorRef ref, gint64 t, const MbxBucket *delta,
                MbxObservation *out)
 {
   MbxBucket sums[MBX_MAX_WINDOWS];
@@ -1078,11 +1068,11 @@ _observe_actor(MbxState *self, MbxActorRef ref, guint64 key, guint32 mailbox_has
   MbxShard *shard;
   gboolean created;
 
-  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_ACTORS], key, minute, &created, &shard);
+  MbxEntry *e = mbx_table_touch(self->tables[MBX_TABLE_ACTORS], keys->actors[ref], minute, &created, &shard);
   ActorPayload *p = mbx_entry_payload(e);
-  if (mailbox_hash)
-    mbx_distinct_add(p->mailboxes, ACTOR_MAILBOXES, mailbox_hash, minute);
-  _window_all(self, p->heads, p->buckets, t, delta, sums);
+  if (keys->mailbox_hash)
+    mbx_distinct_add(p->mailboxes, ACTOR_MAILBOXES, keys->mailbox_hash, minute);
+  _window_all(self, keys->window_index, p->heads, p->buckets, delta, sums);
   for (guint w = 0; w < self->options.n_windows; w++)
     {
       guint n = mbx_distinct_count_since(p->mailboxes, ACTOR_MAILBOXES, _window_start_minute(self, w, t));
@@ -1101,7 +1091,7 @@ _observe_actors(MbxState *self, const RecordKeys *keys, gint64 t, const MbxBucke
   for (gsize i = 0; keys->has_actors && i < G_N_ELEMENTS(keys->actors); i++)
     {
       if (keys->has_actor[i])
-        _observe_actor(self, (MbxActorRef) i, keys->actors[i], keys->mailbox_hash, t, delta, out);
+        _observe_actor(self, keys, (MbxActorRef) i, t, delta, out);
     }
 }
 
@@ -1162,7 +1152,7 @@ mbx_state_observe_geo(MbxState *self, const MbxRecord *record, gint64 receive_ti
       delta.syncs = 0;
     }
   RecordKeys keys;
-  _plan_keys(self, record, kind, &delta, out, &keys);
+  _plan_keys(self, record, kind, t, &delta, out, &keys);
   _prefetch_keys(self, &keys);
   if (!_observe_tenant(self, record, &keys, t, &delta, &tamper, out))
     {

@@ -49,6 +49,16 @@ Test(access_path, names_every_path)
   cr_assert_str_eq(mbx_access_path_name(MBX_PATH_POWERSHELL), "powershell");
 }
 
+Test(access_path, every_name_reads_back_as_its_path_and_nothing_else_does)
+{
+  for (gint i = 0; i < MBX_PATH_MAX; i++)
+    cr_assert_eq(mbx_access_path_from_name(mbx_access_path_name(i)), i, "%s", mbx_access_path_name(i));
+  const gchar *others[] = { "", "o", "ow", "owa ", "OWA", "outlook", "outlook-desktop-", "rest2", "imap", NULL };
+  for (gint i = 0; others[i]; i++)
+    cr_assert_eq(mbx_access_path_from_name(others[i]), MBX_PATH_MAX, "\"%s\"", others[i]);
+  cr_assert_eq(mbx_access_path_from_name(NULL), MBX_PATH_MAX);
+}
+
 Test(access_path, mapi_is_outlook_desktop)
 {
   assert_path("Client=MSExchangeRPC", NULL, MBX_PATH_OUTLOOK_DESKTOP);
