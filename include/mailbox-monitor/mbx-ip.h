@@ -38,6 +38,20 @@ MbxIpKind mbx_ip_canonicalize(const gchar *text, gsize len, gchar *out, gsize ou
  */
 gboolean mbx_ip_parse_v4(const gchar *text, gsize len, guint8 out[4]);
 
+/* An address as bytes: kind MBX_IP_V4 (4 bytes used) or MBX_IP_V6 (16) */
+typedef struct
+{
+  MbxIpKind kind;
+  guint8 bytes[16]; /* network order */
+} MbxIpAddr;
+
+/*
+ * Parses @len bytes of @text as an IPv4 (as mbx_ip_parse_v4()) or IPv6
+ * (as inet_pton(AF_INET6)) address; FALSE for anything else, host names
+ * included.
+ */
+gboolean mbx_ip_parse(const gchar *text, gsize len, MbxIpAddr *out);
+
 G_END_DECLS
 
 #endif

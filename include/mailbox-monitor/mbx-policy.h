@@ -18,6 +18,7 @@
 #include <glib.h>
 
 #include "mbx-guid.h"
+#include "mbx-ip.h"
 #include "mbx-detector.h"
 #include "mbx-geo.h"
 
@@ -77,6 +78,8 @@ const gchar *mbx_policy_app_name(const MbxPolicy *self, const gchar *app_id);
 gboolean mbx_policy_is_approved_account(const MbxPolicy *self, const gchar *upn);
 /* TRUE when trusted networks are configured and @ip (canonical text) is in one */
 gboolean mbx_policy_is_trusted_ip(const MbxPolicy *self, const gchar *ip);
+/* the same for an address already parsed (mbx_record_get_client_addr()); FALSE for NULL */
+gboolean mbx_policy_is_trusted_addr(const MbxPolicy *self, const MbxIpAddr *addr);
 gboolean mbx_policy_has_trusted_networks(const MbxPolicy *self);
 /* a scripted agent not approved by the policy; the pattern matched goes to @pattern */
 gboolean mbx_policy_is_scripted_agent(const MbxPolicy *self, const gchar *agent, const gchar **pattern);

@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "mbx-guid.h"
+#include "mbx-ip.h"
 
 G_BEGIN_DECLS
 
@@ -119,6 +120,13 @@ const gchar *mbx_actor_kind_name(MbxActorKind kind);
 gboolean mbx_record_has(const MbxRecord *self, MbxField field);
 /* the app id (MBX_F_APP_ID) as a GUID; NULL when unset or not a GUID */
 const MbxGuid *mbx_record_get_app_guid(const MbxRecord *self);
+
+/*
+ * The client address (MBX_F_CLIENT_IP) as bytes, parsed on first use and
+ * kept until the field changes (the state and the rules each read it); NULL
+ * when the field is unset or not an IPv4 or IPv6 address.
+ */
+const MbxIpAddr *mbx_record_get_client_addr(const MbxRecord *self);
 /* NULL when unset; for int and bool fields the decimal text is returned */
 const gchar *mbx_record_get_string(const MbxRecord *self, MbxField field, gsize *len);
 /* @default_value when unset */

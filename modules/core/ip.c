@@ -50,6 +50,33 @@ mbx_ip_parse_v4(const gchar *text, gsize len, guint8 out[4])
   return i == len;
 }
 
+gboolean
+mbx_ip_parse(const gchar *text, gsize len, MbxIpAddr *out)
+{
+  gchar buf[MBX_IP_TEXT_MAX];
+
+  memset(out, 0, sizeof(*out));
+  if (!text)
+    return FALSE;
+  if (mbx_ip_parse_v4(text, len, out->bytes))
+    {
+      out->kind = MBX_IP_V4;
+      return TRUE;
+    }
+  /* inet_pton wants a C string: the longest IPv6 text (with an IPv4 tail) is 45 bytes */
+  if (len >= sizeof(buf) || memchr(text, '\0', len))
+    return FALSE;
+  memcpy(buf, text, len);
+  buf[len] = '\0';
+  if (inet_pton(AF_INET6, buf, out->bytes) != 1)
+    {
+      memset(out->bytes, 0, sizeof(out->bytes));
+      return FALSE;
+    }
+  out->kind = MBX_IP_V6;
+  return TRUE;
+}
+
 MbxIpKind
 mbx_ip_canonicalize(const gchar *text, gsize len, gchar *out, gsize out_size)
 {

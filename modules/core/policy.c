@@ -809,28 +809,28 @@ mbx_policy_has_trusted_networks(const MbxPolicy *self)
 }
 
 gboolean
-mbx_policy_is_trusted_ip(const MbxPolicy *self, const gchar *ip)
+mbx_policy_is_trusted_addr(const MbxPolicy *self, const MbxIpAddr *addr)
 {
-  guint8 addr[16];
-  gint family;
-
-  if (!ip)
+  if (!addr || self->networks->len == 0)
     return FALSE;
-  if (self->networks->len == 0)
-    return FALSE;
-  if (mbx_ip_parse_v4(ip, strlen(ip), addr))
-    family = AF_INET;
-  else if (inet_pton(AF_INET6, ip, addr) == 1)
-    family = AF_INET6;
-  else
-    return FALSE;
+  gint family = addr->kind == MBX_IP_V4 ? AF_INET : AF_INET6;
   for (guint i = 0; i < self->networks->len; i++)
     {
       const Network *net = &g_array_index(self->networks, Network, i);
-      if (net->family == family && _prefix_match(net->addr, addr, net->prefix))
+      if (net->family == family && _prefix_match(net->addr, addr->bytes, net->prefix))
         return TRUE;
     }
   return FALSE;
+}
+
+gboolean
+mbx_policy_is_trusted_ip(const MbxPolicy *self, const gchar *ip)
+{
+  MbxIpAddr addr;
+
+  if (!ip || self->networks->len == 0)
+    return FALSE;
+  return mbx_ip_parse(ip, strlen(ip), &addr) && mbx_policy_is_trusted_addr(self, &addr);
 }
 
 static const gchar *

@@ -47,16 +47,19 @@ struct _MbxRecord
    * record belongs to one thread at a time.
    */
   MbxGuid app_guid;
-  guint8 app_guid_state; /* APP_GUID_* */
-  GArray *chunks;        /* of MbxChunk */
+  guint8 app_guid_state; /* PARSED_* */
+  /* the client address as bytes, the same way: the state and the rules each read it */
+  guint8 client_addr_state; /* PARSED_* */
+  MbxIpAddr client_addr;
+  GArray *chunks; /* of MbxChunk */
   guint current;
 };
 
 enum
 {
-  APP_GUID_UNKNOWN,
-  APP_GUID_VALID,
-  APP_GUID_NONE,
+  PARSED_UNKNOWN, /* not parsed since the field last changed */
+  PARSED_VALID,
+  PARSED_NONE,
 };
 
 typedef struct
@@ -188,7 +191,8 @@ mbx_record_reset(MbxRecord *self)
   memset(self->slots, 0, sizeof(self->slots));
   self->kind = MBX_KIND_OTHER;
   self->actor_kind = MBX_ACTOR_UNKNOWN;
-  self->app_guid_state = APP_GUID_UNKNOWN;
+  self->app_guid_state = PARSED_UNKNOWN;
+  self->client_addr_state = PARSED_UNKNOWN;
   for (guint i = 0; i < self->chunks->len; i++)
     g_array_index(self->chunks, MbxChunk, i).used = 0;
   self->current = 0;
@@ -308,20 +312,35 @@ _store(MbxRecord *self, MbxField field, const gchar *value, gsize len, gboolean 
 const MbxGuid *
 mbx_record_get_app_guid(const MbxRecord *self)
 {
-  if (self->app_guid_state == APP_GUID_UNKNOWN)
+  if (self->app_guid_state == PARSED_UNKNOWN)
     {
       MbxRecord *cache = (MbxRecord *) self;
       const gchar *app = mbx_record_get_string(self, MBX_F_APP_ID, NULL);
-      cache->app_guid_state = app && mbx_guid_parse(app, &cache->app_guid) ? APP_GUID_VALID : APP_GUID_NONE;
+      cache->app_guid_state = app && mbx_guid_parse(app, &cache->app_guid) ? PARSED_VALID : PARSED_NONE;
     }
-  return self->app_guid_state == APP_GUID_VALID ? &self->app_guid : NULL;
+  return self->app_guid_state == PARSED_VALID ? &self->app_guid : NULL;
+}
+
+const MbxIpAddr *
+mbx_record_get_client_addr(const MbxRecord *self)
+{
+  if (self->client_addr_state == PARSED_UNKNOWN)
+    {
+      MbxRecord *cache = (MbxRecord *) self;
+      gsize len;
+      const gchar *ip = mbx_record_get_string(self, MBX_F_CLIENT_IP, &len);
+      cache->client_addr_state = ip && mbx_ip_parse(ip, len, &cache->client_addr) ? PARSED_VALID : PARSED_NONE;
+    }
+  return self->client_addr_state == PARSED_VALID ? &self->client_addr : NULL;
 }
 
 static inline void
 _changing(MbxRecord *self, MbxField field)
 {
   if (field == MBX_F_APP_ID)
-    self->app_guid_state = APP_GUID_UNKNOWN;
+    self->app_guid_state = PARSED_UNKNOWN;
+  else if (field == MBX_F_CLIENT_IP)
+    self->client_addr_state = PARSED_UNKNOWN;
 }
 
 /* a kind set as text (set_string) gets its enum from the text */

@@ -207,7 +207,7 @@ _sync_unusual(const MbxRuleContext *ctx, MbxVerdict *v)
     mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, 0, "%" G_GINT64_FORMAT " folder(s) of %s synced over %s, not Outlook desktop",
                   folders, _or(_str(ctx, MBX_F_MAILBOX), "?"), _or(_str(ctx, MBX_F_ACCESS_PATH), "an unknown path"));
   else if (ctx->obs && ctx->learned && ctx->obs->network_new &&
-           !mbx_policy_is_trusted_ip(ctx->policy, _str(ctx, MBX_F_CLIENT_IP)))
+           !mbx_policy_is_trusted_addr(ctx->policy, mbx_record_get_client_addr(ctx->record)))
     /* Outlook itself on a new network: a tenth of the weight, evidence more than alarm (location-untrusted
        already counts the network, and a traveller's laptop syncs from every hotel) */
     mbx_rule_fire(ctx, v, MBX_RULE_SYNC_UNUSUAL, -mbx_policy_rule(ctx->policy, MBX_RULE_SYNC_UNUSUAL)->weight * 9 / 10,
@@ -238,7 +238,7 @@ _actor_counts(const MbxRuleContext *ctx, MbxActorRef ref)
       return _str(ctx, MBX_F_APP_ID) && !mbx_rules_is_first_party_mail_guid(mbx_record_get_app_guid(ctx->record));
     }
   if (ref == MBX_ACTOR_REF_IP)
-    return !mbx_policy_is_trusted_ip(ctx->policy, _str(ctx, MBX_F_CLIENT_IP));
+    return !mbx_policy_is_trusted_addr(ctx->policy, mbx_record_get_client_addr(ctx->record));
   return TRUE;
 }
 
@@ -358,7 +358,7 @@ _location_untrusted(const MbxRuleContext *ctx, MbxVerdict *v)
   const gchar *ip = _str(ctx, MBX_F_CLIENT_IP);
   if (!mbx_kind_is_mailbox(ctx->kind) || !ip || ctx->trusted || !o)
     return;
-  gboolean trusted_ip = mbx_policy_is_trusted_ip(ctx->policy, ip);
+  gboolean trusted_ip = mbx_policy_is_trusted_addr(ctx->policy, mbx_record_get_client_addr(ctx->record));
   if (trusted_ip)
     return;
 

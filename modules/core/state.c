@@ -323,13 +323,13 @@ _hash32(MbxState *self, const gchar *s, gsize len)
   return (guint32) (h ^ (h >> 32));
 }
 
-/* the /24 (IPv4) or /48 (IPv6) the client address belongs to */
+/* the /24 (IPv4) or /48 (IPv6) the client address @addr (its text @ip) belongs to */
 static gboolean
-_network_of(const gchar *ip, gchar *out, gsize out_size)
+_network_of(const gchar *ip, const MbxIpAddr *addr, gchar *out, gsize out_size)
 {
-  struct in_addr a4;
-  struct in6_addr a6;
-  if (mbx_ip_parse_v4(ip, strlen(ip), (guint8 *) &a4))
+  if (!addr)
+    return FALSE;
+  if (addr->kind == MBX_IP_V4)
     {
       /* a canonical dotted quad: the /24 is its text up to the last dot */
       const gchar *dot = strrchr(ip, '.');
@@ -340,14 +340,12 @@ _network_of(const gchar *ip, gchar *out, gsize out_size)
       memcpy(out + n, "0/24", 5);
       return TRUE;
     }
-  if (inet_pton(AF_INET6, ip, &a6) == 1)
-    {
-      memset(&a6.s6_addr[6], 0, 10);
-      inet_ntop(AF_INET6, &a6, out, out_size - 4);
-      g_strlcat(out, "/48", out_size);
-      return TRUE;
-    }
-  return FALSE;
+  struct in6_addr a6;
+  memcpy(&a6, addr->bytes, sizeof(a6));
+  memset(&a6.s6_addr[6], 0, 10);
+  inet_ntop(AF_INET6, &a6, out, out_size - 4);
+  g_strlcat(out, "/48", out_size);
+  return TRUE;
 }
 
 /* what one record adds to a bucket */
@@ -628,7 +626,7 @@ _observe_mailbox(MbxState *self, const MbxRecord *record, const RecordKeys *keys
   const gchar *path = mbx_record_get_string(record, MBX_F_ACCESS_PATH, &path_len);
   guint32 minute = _minute(t);
   gchar net[MBX_IP_TEXT_MAX + 8];
-  gboolean has_net = ip && _network_of(ip, net, sizeof(net));
+  gboolean has_net = ip && _network_of(ip, mbx_record_get_client_addr(record), net, sizeof(net));
   MbxShard *shard;
   gboolean created;
 

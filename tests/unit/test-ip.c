@@ -150,3 +150,28 @@ Test(ip, the_ipv4_parse_agrees_with_inet_pton)
     }
   g_rand_free(rand);
 }
+
+Test(ip, parses_what_inet_pton_parses_and_nothing_else)
+{
+  const gchar *texts[] = { "192.0.2.1", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.5",
+                           "::", "::1", "2001:db8::1", "2001:DB8:0:0:8:800:200C:417A", "::ffff:192.0.2.1",
+                           "fe80::1%eth0", "2001:db8::1:", ":::", "host.example", "", " 1.2.3.4",
+                           "1.2.3.4 ", "[2001:db8::1]", "2001:db8:0:0:0:0:0:0:1", NULL };
+  for (gint i = 0; texts[i]; i++)
+    {
+      MbxIpAddr addr;
+      guint8 expect[16] = { 0 };
+      gboolean v4 = inet_pton(AF_INET, texts[i], expect) == 1;
+      gboolean v6 = !v4 && inet_pton(AF_INET6, texts[i], expect) == 1;
+      gboolean ok = mbx_ip_parse(texts[i], strlen(texts[i]), &addr);
+      cr_assert_eq(ok, v4 || v6, "\"%s\"", texts[i]);
+      if (!ok)
+        continue;
+      cr_assert_eq(addr.kind, v4 ? MBX_IP_V4 : MBX_IP_V6, "\"%s\"", texts[i]);
+      cr_assert(memcmp(addr.bytes, expect, v4 ? 4 : 16) == 0, "\"%s\"", texts[i]);
+    }
+  MbxIpAddr addr;
+  cr_assert_not(mbx_ip_parse("1.2.3.4", 5, &addr), "only the given length is read: \"1.2.3\"");
+  cr_assert(mbx_ip_parse("10.0.0.1 trailing", 8, &addr) && addr.kind == MBX_IP_V4 && addr.bytes[3] == 1);
+  cr_assert_not(mbx_ip_parse(NULL, 0, &addr));
+}

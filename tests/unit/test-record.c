@@ -194,6 +194,29 @@ Test(record, the_app_id_as_a_guid_follows_every_change_of_the_field)
   cr_assert_null(mbx_record_get_app_guid(record), "reset");
 }
 
+Test(record, the_client_address_as_bytes_follows_every_change_of_the_field)
+{
+  const guint8 v4[4] = { 203, 0, 113, 9 };
+  cr_assert_null(mbx_record_get_client_addr(record), "no address yet");
+  mbx_record_set_string(record, MBX_F_CLIENT_IP, "203.0.113.9", 11);
+  const MbxIpAddr *a = mbx_record_get_client_addr(record);
+  cr_assert(a && a->kind == MBX_IP_V4 && memcmp(a->bytes, v4, 4) == 0);
+  mbx_record_set_string(record, MBX_F_CLIENT_IP, "2001:db8::1", 11);
+  a = mbx_record_get_client_addr(record);
+  cr_assert(a && a->kind == MBX_IP_V6 && a->bytes[0] == 0x20 && a->bytes[1] == 0x01 && a->bytes[15] == 1,
+            "the cached address followed the new value");
+  mbx_record_set_string(record, MBX_F_CLIENT_IP, "localhost", 9);
+  cr_assert_null(mbx_record_get_client_addr(record), "a host name is no address");
+  mbx_record_set_string(record, MBX_F_CLIENT_IP, "203.0.113.9", 11);
+  cr_assert_not_null(mbx_record_get_client_addr(record));
+  mbx_record_unset(record, MBX_F_CLIENT_IP);
+  cr_assert_null(mbx_record_get_client_addr(record), "unset");
+  mbx_record_set_string(record, MBX_F_CLIENT_IP, "203.0.113.9", 11);
+  cr_assert_not_null(mbx_record_get_client_addr(record));
+  mbx_record_reset(record);
+  cr_assert_null(mbx_record_get_client_addr(record), "reset");
+}
+
 Test(record, the_kind_reads_back_however_it_was_set)
 {
   cr_assert_eq(mbx_record_get_kind(record), MBX_KIND_OTHER, "a fresh record is of kind other");
