@@ -226,11 +226,13 @@ load_part(const char *p, size_t n)
 
 /*
  * Key lookup: a small open-addressing table, built when the library loads,
- * hashed on the length and three folded bytes and compared a folded
- * word at a time.  A binary search with strcmp over a lower-cased copy cost
- * a third of the decode.
+ * hashed on the length and the first folded word, which is also the first
+ * word compared (the rest a folded word at a time).  A binary search with
+ * strcmp over a lower-cased copy cost a third of the decode; hashing three
+ * separately folded bytes cost a fifth of the lookup.
  */
-constexpr size_t KEY_SLOTS = 256;
+constexpr size_t KEY_SLOT_BITS = 8;
+constexpr size_t KEY_SLOTS = 1 << KEY_SLOT_BITS;
 constexpr size_t KEY_WORDS = 4; /* keys up to 32 bytes; the longest is 21 */
 
 struct KeySlots
@@ -242,12 +244,17 @@ struct KeySlots
     Key key;
   } slot[KEY_SLOTS];
 
+  /* @first: the key's first (up to) 8 bytes, folded (first_word()) */
   static size_t
-  hash(const char *p, size_t len)
+  hash(uint64_t first, size_t len)
   {
-    size_t h = len * 61 + fold((unsigned char) p[0]) * 7 + fold((unsigned char) p[len - 1]) * 29 +
-               fold((unsigned char) p[len / 2]) * 3;
-    return (h ^ (h >> 8)) & (KEY_SLOTS - 1);
+    return (size_t) (((first ^ len) * 0x9e3779b97f4a7c15ull) >> (64 - KEY_SLOT_BITS));
+  }
+
+  static uint64_t
+  first_word(const char *p, size_t len)
+  {
+    return mbx_ascii_fold8(load_part(p, MIN(8, len)));
   }
 
   KeySlots()
@@ -256,7 +263,7 @@ struct KeySlots
     for (const KeyDef &d : key_table)
       {
         size_t len = strlen(d.name);
-        size_t i = hash(d.name, len);
+        size_t i = hash(first_word(d.name, len), len);
         while (slot[i].len)
           i = (i + 1) & (KEY_SLOTS - 1);
         slot[i].len = len;
@@ -280,14 +287,15 @@ lookup_key(string_view raw)
 
   if (len == 0 || len > KEY_WORDS * 8)
     return K_MAX;
-  for (size_t i = KeySlots::hash(p, len);; i = (i + 1) & (KEY_SLOTS - 1))
+  uint64_t first = KeySlots::first_word(p, len);
+  for (size_t i = KeySlots::hash(first, len);; i = (i + 1) & (KEY_SLOTS - 1))
     {
       const KeySlots::Slot &s = key_slots.slot[i];
       if (!s.len)
         return K_MAX;
-      if (s.len != len)
+      if (s.len != len || s.words[0] != first)
         continue;
-      size_t off = 0;
+      size_t off = 8;
       while (off < len && mbx_ascii_fold8(load_part(p + off, MIN(8, len - off))) == s.words[off / 8])
         off += 8;
       if (off >= len)
