@@ -500,29 +500,84 @@ set_ip(MbxRecord *rec, string_view v)
 }
 
 /* Name/Value lists: [{"Name":"X","Value":"Y"}, ...]; a missing Value is "" */
-bool
-name_value_lookup(dom::element list, const char *name, string_view &out, const char *name_key = "Name",
-                  const char *value_key = "Value")
+/*
+ * Looks up @n names of a Name/Value list in one pass over it: found[i] and
+ * out[i] for names[i], the first item of that name winning, its value
+ * empty when it has none that is a string.  An item's name and value keys
+ * match case-insensitively, its first key of each counting.  Lists that
+ * wrappers flattened into an object are read by key.
+ */
+void
+name_value_scan(dom::element list, size_t n, const char *const names[], string_view out[], bool found[],
+                const char *name_key = "Name", const char *value_key = "Value")
 {
   dom::array arr;
   dom::object obj;
+  size_t name_len = strlen(name_key), value_len = strlen(value_key), left = n;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      found[i] = false;
+      out[i] = string_view();
+    }
   if (list.get_array().get(arr) == SUCCESS)
     {
       for (dom::element item : arr)
         {
-          string_view n;
-          if (item.at_key_case_insensitive(name_key).get_string().get(n) != SUCCESS || !ieq(n, name))
+          dom::object o;
+          if (item.get_object().get(o) != SUCCESS)
             continue;
-          if (item.at_key_case_insensitive(value_key).get_string().get(out) != SUCCESS)
-            out = string_view();
-          return true;
+          string_view name;
+          dom::element value;
+          bool seen_name = false, name_is_string = false, seen_value = false;
+          for (dom::key_value_pair kv : o)
+            {
+              if (!seen_name && kv.key.size() == name_len && ieq_n(kv.key.data(), name_key, name_len))
+                {
+                  seen_name = true;
+                  name_is_string = kv.value.get_string().get(name) == SUCCESS;
+                }
+              else if (!seen_value && kv.key.size() == value_len && ieq_n(kv.key.data(), value_key, value_len))
+                {
+                  seen_value = true;
+                  value = kv.value;
+                }
+            }
+          if (!name_is_string)
+            continue;
+          for (size_t i = 0; i < n; i++)
+            {
+              if (found[i] || !ieq(name, names[i]))
+                continue;
+              found[i] = true;
+              if (!seen_value || value.get_string().get(out[i]) != SUCCESS)
+                out[i] = string_view();
+              if (--left == 0)
+                return;
+              break;
+            }
         }
-      return false;
+      return;
     }
   /* some wrappers flatten the list into an object */
   if (list.get_object().get(obj) == SUCCESS)
-    return obj.at_key_case_insensitive(name).get_string().get(out) == SUCCESS;
-  return false;
+    {
+      for (size_t i = 0; i < n; i++)
+        {
+          found[i] = obj.at_key_case_insensitive(names[i]).get_string().get(out[i]) == SUCCESS;
+          if (!found[i])
+            out[i] = string_view();
+        }
+    }
+}
+
+bool
+name_value_lookup(dom::element list, const char *name, string_view &out, const char *name_key = "Name",
+                  const char *value_key = "Value")
+{
+  bool found;
+  name_value_scan(list, 1, &name, &out, &found, name_key, value_key);
+  return found;
 }
 
 /* ---- distinct message ids -------------------------------------------- */
@@ -1114,10 +1169,14 @@ decode_management(MbxDecoder *self, const Index &ix, MbxRecord *rec)
     set_sv(rec, MBX_F_CLIENT_INFO, client_info);
   if (ix.has[K_EXTENDEDPROPERTIES])
     {
-      if (name_value_lookup(ix.v[K_EXTENDEDPROPERTIES], "UserAgent", s) && client_info.empty() && !s.empty())
-        set_sv(rec, MBX_F_CLIENT_INFO, s);
-      if (name_value_lookup(ix.v[K_EXTENDEDPROPERTIES], "RequestType", s) && !s.empty())
-        set_sv(rec, MBX_F_AUTH_PROTOCOL, s);
+      static const char *const names[] = { "UserAgent", "RequestType" };
+      string_view v[2];
+      bool found[2];
+      name_value_scan(ix.v[K_EXTENDEDPROPERTIES], 2, names, v, found);
+      if (found[0] && client_info.empty() && !v[0].empty())
+        set_sv(rec, MBX_F_CLIENT_INFO, v[0]);
+      if (found[1] && !v[1].empty())
+        set_sv(rec, MBX_F_AUTH_PROTOCOL, v[1]);
     }
   if (ix.has[K_DEVICEPROPERTIES] && !mbx_record_has(rec, MBX_F_SESSION_ID) &&
       name_value_lookup(ix.v[K_DEVICEPROPERTIES], "SessionId", s) && !s.empty())
@@ -1125,9 +1184,13 @@ decode_management(MbxDecoder *self, const Index &ix, MbxRecord *rec)
 
   if (ix.has[K_OPERATIONPROPERTIES])
     {
-      if (name_value_lookup(ix.v[K_OPERATIONPROPERTIES], "MailAccessType", s) && !s.empty())
-        set_sv(rec, MBX_F_MAIL_ACCESS_TYPE, s);
-      if (name_value_lookup(ix.v[K_OPERATIONPROPERTIES], "IsThrottled", s) && str_to_bool(s, b))
+      static const char *const names[] = { "MailAccessType", "IsThrottled" };
+      string_view v[2];
+      bool found[2];
+      name_value_scan(ix.v[K_OPERATIONPROPERTIES], 2, names, v, found);
+      if (found[0] && !v[0].empty())
+        set_sv(rec, MBX_F_MAIL_ACCESS_TYPE, v[0]);
+      if (found[1] && str_to_bool(v[1], b))
         mbx_record_set_int(rec, MBX_F_THROTTLED, b);
     }
   if (get_int(ix, K_OPERATIONCOUNT, n))

@@ -1065,3 +1065,36 @@ Test(eventhub, graph_request_id_identifies_a_graph_record)
   decode("eventhub-graph-activity-me-messages.json");
   assert_field_str(record, MBX_F_ID, "b3c1d7e5-2f4a-4b68-9c0e-8d6f1a3b5c72");
 }
+
+/* a MailItemsAccessed around @properties (OperationProperties), decoded */
+static void
+decode_with_properties(const gchar *properties)
+{
+  gchar *input = g_strdup_printf("{\"CreationTime\":\"2026-11-02T00:04:43\",\"Id\":\"ad3ae6c6-8796-4863-9abe-72ef207b0e56\","
+                                 "\"Operation\":\"MailItemsAccessed\",\"RecordType\":50,\"Workload\":\"Exchange\","
+                                 "\"UserId\":\"a@contoso.example\",\"MailboxOwnerUPN\":\"a@contoso.example\","
+                                 "\"OperationProperties\":%s}",
+                                 properties);
+  cr_assert(mbx_decoder_decode(decoder, input, strlen(input), record, NULL), "%s", input);
+  g_free(input);
+}
+
+Test(quirks, name_value_lists_are_read_whatever_their_shape)
+{
+  /* lower-case keys, the first item of a name winning, items that are not objects or have no string name skipped */
+  decode_with_properties("[7,{\"Name\":3,\"Value\":\"Sync\"},{\"name\":\"isthrottled\",\"value\":\"True\"},"
+                         "{\"NAME\":\"MailAccessType\",\"VALUE\":\"Bind\"},{\"Name\":\"MailAccessType\",\"Value\":\"Sync\"}]");
+  cr_assert_str_eq(mbx_record_get_string(record, MBX_F_MAIL_ACCESS_TYPE, NULL), "Bind");
+  cr_assert_eq(mbx_record_get_int(record, MBX_F_THROTTLED, -1), 1);
+
+  /* an item's first name key counts, even when a later one would match; a value that is no string is empty */
+  decode_with_properties("[{\"Name\":\"Other\",\"name\":\"MailAccessType\",\"Value\":\"Sync\"},"
+                         "{\"Name\":\"IsThrottled\",\"Value\":true},{\"Name\":\"IsThrottled\",\"Value\":\"True\"}]");
+  cr_assert_not(mbx_record_has(record, MBX_F_MAIL_ACCESS_TYPE));
+  cr_assert_eq(mbx_record_get_int(record, MBX_F_THROTTLED, -1), -1, "the first IsThrottled item has no string value");
+
+  /* flattened into an object by a wrapper */
+  decode_with_properties("{\"mailaccesstype\":\"Sync\",\"IsThrottled\":\"False\"}");
+  cr_assert_str_eq(mbx_record_get_string(record, MBX_F_MAIL_ACCESS_TYPE, NULL), "Sync");
+  cr_assert_eq(mbx_record_get_int(record, MBX_F_THROTTLED, -1), 0);
+}
