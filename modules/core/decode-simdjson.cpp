@@ -237,12 +237,14 @@ constexpr size_t KEY_WORDS = 4; /* keys up to 32 bytes; the longest is 21 */
 
 struct KeySlots
 {
+  /* 16 bytes a slot and the rest of the words apart: the whole table is 6 KB and stays in the cache */
   struct Slot
   {
-    uint64_t words[KEY_WORDS];
-    size_t len; /* 0: empty */
-    Key key;
+    uint64_t first; /* the first word, folded */
+    uint8_t len;    /* 0: empty */
+    uint8_t key;
   } slot[KEY_SLOTS];
+  uint64_t rest[K_MAX][KEY_WORDS - 1]; /* the key's words after the first */
 
   /* @first: the key's first (up to) 8 bytes, folded (first_word()) */
   static size_t
@@ -260,21 +262,25 @@ struct KeySlots
   KeySlots()
   {
     memset(slot, 0, sizeof(slot));
+    memset(rest, 0, sizeof(rest));
     for (const KeyDef &d : key_table)
       {
         size_t len = strlen(d.name);
-        size_t i = hash(first_word(d.name, len), len);
+        uint64_t first = first_word(d.name, len);
+        size_t i = hash(first, len);
         while (slot[i].len)
           i = (i + 1) & (KEY_SLOTS - 1);
-        slot[i].len = len;
-        slot[i].key = d.key;
-        for (size_t off = 0; off < len; off += 8)
-          slot[i].words[off / 8] = load_part(d.name + off, MIN(8, len - off));
+        slot[i].first = first;
+        slot[i].len = (uint8_t) len;
+        slot[i].key = (uint8_t) d.key;
+        for (size_t off = 8; off < len; off += 8)
+          rest[d.key][off / 8 - 1] = load_part(d.name + off, MIN(8, len - off));
       }
   }
 };
 
 static_assert(sizeof("uniquetokenidentifier") <= KEY_WORDS * 8, "the longest key fits the slot");
+static_assert(K_MAX < 256, "a key fits a slot's byte");
 
 /* built when the module loads, so the lookup needs no first-use guard */
 const KeySlots key_slots;
@@ -293,13 +299,14 @@ lookup_key(string_view raw)
       const KeySlots::Slot &s = key_slots.slot[i];
       if (!s.len)
         return K_MAX;
-      if (s.len != len || s.words[0] != first)
+      if (s.len != len || s.first != first)
         continue;
+      const uint64_t *rest = key_slots.rest[s.key];
       size_t off = 8;
-      while (off < len && mbx_ascii_fold8(load_part(p + off, MIN(8, len - off))) == s.words[off / 8])
+      while (off < len && mbx_ascii_fold8(load_part(p + off, MIN(8, len - off))) == rest[off / 8 - 1])
         off += 8;
       if (off >= len)
-        return s.key;
+        return (Key) s.key;
     }
 }
 
