@@ -188,16 +188,6 @@ fold(unsigned char c)
   return mbx_ascii_fold(c);
 }
 
-/* ASCII case-insensitive compare of @n bytes, inline: g_ascii_strncasecmp's call and checks cost more */
-inline bool
-ieq_n(const char *a, const char *b, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    if (fold((unsigned char) a[i]) != fold((unsigned char) b[i]))
-      return false;
-  return true;
-}
-
 /*
  * The @n (1..8) bytes at @p as a zero-padded little-endian word, reading
  * nothing past them: one load for a whole word, two overlapping 4-byte
@@ -222,6 +212,23 @@ load_part(const char *p, size_t n)
     }
   const unsigned char *u = (const unsigned char *) p;
   return (uint64_t) u[0] | (uint64_t) u[n / 2] << (8 * (n / 2)) | (uint64_t) u[n - 1] << (8 * (n - 1));
+}
+
+/*
+ * ASCII case-insensitive compare of @n bytes, inline and a folded word at a
+ * time: g_ascii_strncasecmp's call and checks cost more, and a byte at a
+ * time was a fifth of the decode's string compares.
+ */
+inline bool
+ieq_n(const char *a, const char *b, size_t n)
+{
+  size_t off = 0;
+  for (; off + 8 <= n; off += 8)
+    {
+      if (mbx_ascii_fold8(load_part(a + off, 8)) != mbx_ascii_fold8(load_part(b + off, 8)))
+        return false;
+    }
+  return off == n || mbx_ascii_fold8(load_part(a + off, n - off)) == mbx_ascii_fold8(load_part(b + off, n - off));
 }
 
 /*
@@ -440,7 +447,7 @@ elem_bool(dom::element e, bool &out)
   return false;
 }
 
-bool
+inline __attribute__((always_inline)) bool
 ieq(string_view a, const char *b)
 {
   size_t n = strlen(b);
@@ -644,10 +651,18 @@ struct IdSet
   void
   insert(string_view s)
   {
-    /* FNV-1a 64; 0 is the empty marker */
-    guint64 h = 1469598103934665603ULL;
-    for (unsigned char c : s)
-      h = (h ^ c) * 1099511628211ULL;
+    /* a word at a time (FNV-1a a byte at a time was a twentieth of a mail record's decode); 0 is the empty marker */
+    const char *p = s.data();
+    size_t len = s.size(), off = 0;
+    guint64 h = 0x9e3779b97f4a7c15ull ^ len;
+    for (; off + 8 <= len; off += 8)
+      h = (h ^ load_part(p + off, 8)) * 0xff51afd7ed558ccdull, h ^= h >> 32;
+    if (off < len)
+      h = (h ^ load_part(p + off, len - off)) * 0xff51afd7ed558ccdull;
+    /* MurmurHash3's finalizer: the table indexes by the low bits */
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
     if (h == 0)
       h = 1;
     if ((count + 1) * 2 > cap)
