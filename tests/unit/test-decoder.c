@@ -285,6 +285,38 @@ Test(exchange, counts_distinct_internet_message_ids_not_folder_items)
   assert_field_int(record, MBX_F_OPERATION_COUNT, 5);
 }
 
+Test(exchange, counts_distinct_message_ids_of_every_length)
+{
+  /* ids of 1 to 40 bytes, each twice, and pairs that differ only in their last byte or in case */
+  GString *items = g_string_new(NULL);
+  gint distinct = 0;
+  for (gint len = 1; len <= 40; len++)
+    {
+      gchar *id = g_strnfill(len, 'a' + len % 26);
+      gchar *twin = g_strdup(id);
+      twin[len - 1] = '0';
+      for (gint copy = 0; copy < 2; copy++)
+        g_string_append_printf(items, "%s{\"InternetMessageId\":\"%s\"},{\"InternetMessageId\":\"%s\"}",
+                               items->len ? "," : "", id, twin);
+      distinct += 2;
+      g_free(id);
+      g_free(twin);
+    }
+  g_string_append(items, ",{\"InternetMessageId\":\"<Case@x>\"},{\"InternetMessageId\":\"<case@x>\"}");
+  distinct += 2;
+  gchar *input = g_strdup_printf(
+    "{\"CreationTime\":\"2026-11-02T00:04:43\",\"Id\":\"ad3ae6c6-8796-4863-9abe-72ef207b0e56\","
+    "\"Operation\":\"MailItemsAccessed\",\"RecordType\":50,\"Workload\":\"Exchange\","
+    "\"UserId\":\"a@contoso.example\",\"MailboxOwnerUPN\":\"a@contoso.example\","
+    "\"OperationProperties\":[{\"Name\":\"MailAccessType\",\"Value\":\"Bind\"}],"
+    "\"Folders\":[{\"Path\":\"\\\\Inbox\",\"FolderItems\":[%s]}]}",
+    items->str);
+  cr_assert(mbx_decoder_decode(decoder, input, strlen(input), record, NULL), "%s", input);
+  assert_field_int(record, MBX_F_ITEM_COUNT, distinct);
+  g_free(input);
+  g_string_free(items, TRUE);
+}
+
 Test(exchange, lower_cases_the_mailbox_owner_upn)
 {
   decode("mgmt-mail-items-accessed-bind.json");
