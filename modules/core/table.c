@@ -26,7 +26,10 @@
  *  - an entry moves to the protected segment once it has been touched in two
  *    different hours, so keys that appear once (a flood of random names)
  *    only ever evict each other;
- *  - the payload is only read or written with the shard's lock held;
+ *  - the payload is only read or written with the shard's lock held; the
+ *    one thing read without it is where a shard's index lives (its slots
+ *    pointer and mask, stored atomically), by mbx_table_prefetch(), which
+ *    only hands the address to the CPU as a hint;
  *  - each shard's index is an open-addressing table of (key, entry) with
  *    linear probing, at most 70% full, no tombstones (removal shifts the
  *    run back); keys are keyed SipHash values, so their low bits are already
