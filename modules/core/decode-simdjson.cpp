@@ -513,9 +513,9 @@ set_ip(MbxRecord *rec, string_view v)
     mbx_record_set_string(rec, MBX_F_CLIENT_IP, buf, strlen(buf));
 }
 
-/* Name/Value lists: [{"Name":"X","Value":"Y"}, ...]; a missing Value is "" */
 /*
- * Looks up @n names of a Name/Value list in one pass over it: found[i] and
+ * Name/Value lists: [{"Name":"X","Value":"Y"}, ...].
+ * Looks up @n names of such a list in one pass over it: found[i] and
  * out[i] for names[i], the first item of that name winning, its value
  * empty when it has none that is a string.  An item's name and value keys
  * match case-insensitively, its first key of each counting.  Lists that

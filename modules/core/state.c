@@ -543,9 +543,10 @@ _plan_keys(MbxState *self, const MbxRecord *record, MbxKind kind, gint64 t, cons
  * before the other keys are hashed measured faster than after, and than
  * hashing it first), then of the mailbox's entry (the largest, over a dozen
  * cache lines), so that their misses overlap instead of each touch waiting
- * for its own.  With a state
- * larger than the CPU's caches (100,000 mailboxes and more) each of them is
- * a trip to memory.
+ * for its own.  With a state larger than the CPU's caches (100,000
+ * mailboxes and more) each of them is a trip to memory.  Not the other
+ * entries: finding one takes its shard's lock and waits for its slot, and
+ * doing so for the (mailbox, app) pair measured slower.
  */
 static void
 _prefetch_keys(MbxState *self, const RecordKeys *keys)
@@ -624,10 +625,10 @@ static void
 _observe_mailbox(MbxState *self, const MbxRecord *record, const RecordKeys *keys, gint64 t, const MbxBucket *delta,
                  MbxObservation *out)
 {
-  gsize app_len, ip_len, path_len;
+  gsize app_len, ip_len;
   const gchar *app = mbx_record_get_string(record, MBX_F_APP_ID, &app_len);
   const gchar *ip = mbx_record_get_string(record, MBX_F_CLIENT_IP, &ip_len);
-  const gchar *path = mbx_record_get_string(record, MBX_F_ACCESS_PATH, &path_len);
+  const gchar *path = mbx_record_get_string(record, MBX_F_ACCESS_PATH, NULL);
   guint32 minute = _minute(t);
   gchar net[MBX_IP_TEXT_MAX + 8];
   gboolean has_net = ip && _network_of(ip, mbx_record_get_client_addr(record), net, sizeof(net));
