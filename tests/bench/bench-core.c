@@ -25,8 +25,8 @@
  * copies = round(S / M) for the M mailboxes the records name, and each
  * record of mailbox m goes to one of m's copies, chosen by a hash of the
  * record's position (the record's mailbox, and its actor when the owner
- * acts, are renamed after decoding: two mbx_record_set_string() calls,
- * timed with the rest).  Before each timed pass a fresh state is filled
+ * acts, are renamed after decoding: the copy's name written into a buffer
+ * and two mbx_record_set_string() calls, timed with the rest).  Before each timed pass a fresh state is filled
  * with every copy (the first record of its mailbox, its event time set to
  * an hour before the stream's first record; untimed), so the mailbox table
  * holds M * copies entries; its cap is exactly that.
@@ -185,14 +185,20 @@ load(const gchar *path, gsize limit)
   g_hash_table_destroy(index);
 }
 
-/* the mailbox copies of one size */
+/*
+ * The mailbox copies of one size: copy c of original m is number m + M * c,
+ * named "c<c>.<original>" (copy 0 keeps the original name).  The name is
+ * written when it is needed, from the few thousand originals: a table of a
+ * million names cost the timed pass two or three cache misses per record
+ * at 1M mailboxes, charged to the engine.
+ */
 typedef struct
 {
   guint copies;
   gsize tracked;
-  gchar **names; /* copy c of original m at m + M * c; copy 0 keeps the original name */
-  gsize *name_len;
 } Clones;
+
+#define CLONE_NAME_MAX 512
 
 static void
 clones_init(Clones *cl, gsize size)
@@ -200,25 +206,37 @@ clones_init(Clones *cl, gsize size)
   gsize m = originals->len;
   cl->copies = MAX(1, (guint) ((size + m / 2) / m));
   cl->tracked = m * cl->copies;
-  cl->names = g_new(gchar *, cl->tracked);
-  cl->name_len = g_new(gsize, cl->tracked);
-  for (guint c = 0; c < cl->copies; c++)
-    for (gsize i = 0; i < m; i++)
-      {
-        const gchar *orig = g_ptr_array_index(originals, i);
-        gchar *name = c ? g_strdup_printf("c%u.%s", c, orig) : g_strdup(orig);
-        cl->names[i + m * c] = name;
-        cl->name_len[i + m * c] = strlen(name);
-      }
 }
 
 static void
 clones_clear(Clones *cl)
 {
-  for (gsize i = 0; i < cl->tracked; i++)
-    g_free(cl->names[i]);
-  g_free(cl->names);
-  g_free(cl->name_len);
+  cl->copies = 0;
+  cl->tracked = 0;
+}
+
+/* writes the name of copy @k into @buf (CLONE_NAME_MAX bytes); returns its length */
+static inline gsize
+clone_name(gsize k, gchar *buf)
+{
+  gsize m = originals->len;
+  const gchar *orig = g_ptr_array_index(originals, k % m);
+  gsize orig_len = MIN(strlen(orig), CLONE_NAME_MAX - 16);
+  guint c = (guint) (k / m);
+  gsize n = 0;
+  if (c)
+    {
+      gchar digits[12];
+      gsize d = 0;
+      for (; c; c /= 10)
+        digits[d++] = (gchar) ('0' + c % 10);
+      buf[n++] = 'c';
+      while (d)
+        buf[n++] = digits[--d];
+      buf[n++] = '.';
+    }
+  memcpy(buf + n, orig, orig_len);
+  return n + orig_len;
 }
 
 static inline gsize
@@ -231,10 +249,11 @@ clone_of(const Clones *cl, gsize line)
 static inline void
 rename_mailbox(MbxRecord *rec, const Clones *cl, gsize line)
 {
-  gsize k = clone_of(cl, line);
-  mbx_record_set_string(rec, MBX_F_MAILBOX, cl->names[k], cl->name_len[k]);
+  gchar name[CLONE_NAME_MAX];
+  gsize len = clone_name(clone_of(cl, line), name);
+  mbx_record_set_string(rec, MBX_F_MAILBOX, name, len);
   if (lines[line].owner)
-    mbx_record_set_string(rec, MBX_F_ACTOR, cl->names[k], cl->name_len[k]);
+    mbx_record_set_string(rec, MBX_F_ACTOR, name, len);
 }
 
 /* a state with every copy in it: the first record of its mailbox, renamed */
@@ -263,9 +282,11 @@ filled_state(const Clones *cl)
       copy_record(rec, first);
       /* all at one time before the stream starts: in event-time order, so none is late */
       mbx_record_set_int(rec, MBX_F_EVENT_TIME, fill_time);
-      mbx_record_set_string(rec, MBX_F_MAILBOX, cl->names[k], cl->name_len[k]);
+      gchar name[CLONE_NAME_MAX];
+      gsize len = clone_name(k, name);
+      mbx_record_set_string(rec, MBX_F_MAILBOX, name, len);
       if (owner)
-        mbx_record_set_string(rec, MBX_F_ACTOR, cl->names[k], cl->name_len[k]);
+        mbx_record_set_string(rec, MBX_F_ACTOR, name, len);
       MbxObserveFlags flags = mbx_detector_observe_flags(detector, rec);
       MbxGeoInfo geo;
       gboolean located = mbx_detector_geo_lookup(detector, rec, &geo);
