@@ -117,7 +117,11 @@ mbx_facts_grant(const MbxRecord *record, MbxGrantFact *fact)
   const gchar *op = mbx_record_get_string(record, MBX_F_OPERATION, NULL);
   gchar a[256], b[256];
 
-  memset(fact, 0, sizeof(*fact));
+  /* the fields, not the whole struct: clearing its 520 bytes cost more than the rest for a record that grants nothing */
+  fact->mail = FALSE;
+  fact->to_app = FALSE;
+  fact->grantee[0] = '\0';
+  fact->mailbox[0] = '\0';
   switch (mbx_record_get_kind(record))
     {
     case MBX_KIND_GRANT:
@@ -194,7 +198,9 @@ mbx_facts_tamper(const MbxRecord *record, MbxTamperFact *fact)
   const gchar *op = mbx_record_get_string(record, MBX_F_OPERATION, NULL);
   gchar v[256], who[256];
 
-  memset(fact, 0, sizeof(*fact));
+  /* the fields, not the whole struct (see mbx_facts_grant) */
+  fact->kind = MBX_TAMPER_NONE;
+  fact->target[0] = '\0';
   if (mbx_record_get_kind(record) != MBX_KIND_ADMIN || !op)
     return MBX_TAMPER_NONE;
   const gchar *identity = mbx_facts_param(record, "Identity", who, sizeof(who));
