@@ -189,32 +189,6 @@ fold(unsigned char c)
 }
 
 /*
- * The @n (1..8) bytes at @p as a zero-padded little-endian word, reading
- * nothing past them: one load for a whole word, two overlapping 4-byte
- * loads for 4..7 bytes, three byte loads for 1..3 (a byte loop was a tenth
- * of the key lookup).
- */
-inline uint64_t
-load_part(const char *p, size_t n)
-{
-  uint64_t w;
-  if (n == 8)
-    {
-      memcpy(&w, p, 8);
-      return GUINT64_FROM_LE(w);
-    }
-  if (n >= 4)
-    {
-      uint32_t lo, hi;
-      memcpy(&lo, p, 4);
-      memcpy(&hi, p + n - 4, 4);
-      return (uint64_t) GUINT32_FROM_LE(lo) | (uint64_t) GUINT32_FROM_LE(hi) << (8 * (n - 4));
-    }
-  const unsigned char *u = (const unsigned char *) p;
-  return (uint64_t) u[0] | (uint64_t) u[n / 2] << (8 * (n / 2)) | (uint64_t) u[n - 1] << (8 * (n - 1));
-}
-
-/*
  * ASCII case-insensitive compare of @n bytes, inline and a folded word at a
  * time: g_ascii_strncasecmp's call and checks cost more, and a byte at a
  * time was a fifth of the decode's string compares.
@@ -225,10 +199,10 @@ ieq_n(const char *a, const char *b, size_t n)
   size_t off = 0;
   for (; off + 8 <= n; off += 8)
     {
-      if (mbx_ascii_fold8(load_part(a + off, 8)) != mbx_ascii_fold8(load_part(b + off, 8)))
+      if (mbx_ascii_fold8(mbx_load_le(a + off, 8)) != mbx_ascii_fold8(mbx_load_le(b + off, 8)))
         return false;
     }
-  return off == n || mbx_ascii_fold8(load_part(a + off, n - off)) == mbx_ascii_fold8(load_part(b + off, n - off));
+  return off == n || mbx_ascii_fold8(mbx_load_le(a + off, n - off)) == mbx_ascii_fold8(mbx_load_le(b + off, n - off));
 }
 
 /*
@@ -263,7 +237,7 @@ struct KeySlots
   static uint64_t
   first_word(const char *p, size_t len)
   {
-    return mbx_ascii_fold8(load_part(p, MIN(8, len)));
+    return mbx_ascii_fold8(mbx_load_le(p, MIN(8, len)));
   }
 
   KeySlots()
@@ -281,7 +255,7 @@ struct KeySlots
         slot[i].len = (uint8_t) len;
         slot[i].key = (uint8_t) d.key;
         for (size_t off = 8; off < len; off += 8)
-          rest[d.key][off / 8 - 1] = load_part(d.name + off, MIN(8, len - off));
+          rest[d.key][off / 8 - 1] = mbx_load_le(d.name + off, MIN(8, len - off));
       }
   }
 };
@@ -310,7 +284,7 @@ lookup_key(string_view raw)
         continue;
       const uint64_t *rest = key_slots.rest[s.key];
       size_t off = 8;
-      while (off < len && mbx_ascii_fold8(load_part(p + off, MIN(8, len - off))) == rest[off / 8 - 1])
+      while (off < len && mbx_ascii_fold8(mbx_load_le(p + off, MIN(8, len - off))) == rest[off / 8 - 1])
         off += 8;
       if (off >= len)
         return (Key) s.key;
@@ -656,9 +630,9 @@ struct IdSet
     size_t len = s.size(), off = 0;
     guint64 h = 0x9e3779b97f4a7c15ull ^ len;
     for (; off + 8 <= len; off += 8)
-      h = (h ^ load_part(p + off, 8)) * 0xff51afd7ed558ccdull, h ^= h >> 32;
+      h = (h ^ mbx_load_le(p + off, 8)) * 0xff51afd7ed558ccdull, h ^= h >> 32;
     if (off < len)
-      h = (h ^ load_part(p + off, len - off)) * 0xff51afd7ed558ccdull;
+      h = (h ^ mbx_load_le(p + off, len - off)) * 0xff51afd7ed558ccdull;
     /* MurmurHash3's finalizer: the table indexes by the low bits */
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ull;

@@ -16,25 +16,10 @@
 #include <string.h>
 
 #include "mbx-guid.h"
+#include "ascii.h"
 
 #define ONES G_GUINT64_CONSTANT(0x0101010101010101)
 #define HIGH G_GUINT64_CONSTANT(0x8080808080808080)
-
-static inline guint64
-_load8(const guchar *p)
-{
-  guint64 w;
-  memcpy(&w, p, 8);
-  return GUINT64_FROM_LE(w);
-}
-
-static inline guint64
-_load4(const guchar *p)
-{
-  guint32 w;
-  memcpy(&w, p, 4);
-  return GUINT32_FROM_LE(w);
-}
 
 /*
  * The eight hex digits of @x (the first in its low byte) as four bytes, the
@@ -66,10 +51,10 @@ mbx_guid_parse(const gchar *text, MbxGuid *out)
     return FALSE;
   guint64 invalid = 0;
   guint32 words[4] = {
-    GUINT32_TO_LE(_hex8(_load8(s), &invalid)),
-    GUINT32_TO_LE(_hex8(_load4(s + 9) | _load4(s + 14) << 32, &invalid)),
-    GUINT32_TO_LE(_hex8(_load4(s + 19) | _load4(s + 24) << 32, &invalid)),
-    GUINT32_TO_LE(_hex8(_load8(s + 28), &invalid)),
+    GUINT32_TO_LE(_hex8(mbx_load_le(s, 8), &invalid)),
+    GUINT32_TO_LE(_hex8(mbx_load_le(s + 9, 4) | mbx_load_le(s + 14, 4) << 32, &invalid)),
+    GUINT32_TO_LE(_hex8(mbx_load_le(s + 19, 4) | mbx_load_le(s + 24, 4) << 32, &invalid)),
+    GUINT32_TO_LE(_hex8(mbx_load_le(s + 28, 8), &invalid)),
   };
   memcpy(out->b, words, sizeof(out->b));
   return invalid == 0;

@@ -10,6 +10,7 @@
  * rounds of 2-4, which cost a tenth of the state's time per record.
  */
 #include "mbx-hash.h"
+#include "ascii.h"
 
 #include <string.h>
 
@@ -75,31 +76,6 @@ _compress(SipState *s, guint64 m)
   s->v3 = v3;
 }
 
-static inline __attribute__((always_inline)) guint64
-_le64(const guint8 *p)
-{
-  guint64 w;
-  memcpy(&w, p, 8);
-  return GUINT64_FROM_LE(w);
-}
-
-/* the @n (0..7) bytes at @p as a little-endian word, without reading past them */
-static inline __attribute__((always_inline)) guint64
-_le_partial(const guint8 *p, gsize n)
-{
-  if (n >= 4)
-    {
-      guint32 lo, hi;
-      memcpy(&lo, p, 4);
-      memcpy(&hi, p + n - 4, 4);
-      /* the two loads overlap when n < 8: the shared bytes land on the same places */
-      return (guint64) GUINT32_FROM_LE(lo) | (guint64) GUINT32_FROM_LE(hi) << (8 * (n - 4));
-    }
-  if (n == 0)
-    return 0;
-  return (guint64) p[0] | (guint64) p[n / 2] << (8 * (n / 2)) | (guint64) p[n - 1] << (8 * (n - 1));
-}
-
 static inline __attribute__((always_inline)) void
 _update(SipState *s, const guint8 *data, gsize len)
 {
@@ -109,19 +85,19 @@ _update(SipState *s, const guint8 *data, gsize len)
       gsize need = 8 - s->carry_len;
       if (len < need)
         {
-          s->carry |= _le_partial(data, len) << (8 * s->carry_len);
+          s->carry |= mbx_load_le(data, len) << (8 * s->carry_len);
           s->carry_len += (guint) len;
           return;
         }
-      _compress(s, s->carry | _le_partial(data, need) << (8 * s->carry_len));
+      _compress(s, s->carry | mbx_load_le(data, need) << (8 * s->carry_len));
       data += need;
       len -= need;
       s->carry = 0;
       s->carry_len = 0;
     }
   for (; len >= 8; data += 8, len -= 8)
-    _compress(s, _le64(data));
-  s->carry = _le_partial(data, len);
+    _compress(s, mbx_load_le(data, 8));
+  s->carry = mbx_load_le(data, len);
   s->carry_len = (guint) len;
 }
 

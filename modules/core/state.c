@@ -785,15 +785,10 @@ _mix_folded(guint64 h, const gchar *str)
   gsize len = strlen(str);
   for (; len >= 8; str += 8, len -= 8)
     {
-      guint64 w;
-      memcpy(&w, str, 8);
-      h = (h ^ mbx_ascii_fold8(w)) * k;
+      h = (h ^ mbx_ascii_fold8(mbx_load_le(str, 8))) * k;
       h ^= h >> 32;
     }
-  guint64 w = 0;
-  for (gsize i = 0; i < len; i++)
-    w |= (guint64) (guchar) str[i] << (8 * i);
-  h = (h ^ mbx_ascii_fold8(w) ^ ((guint64) len << 59)) * k;
+  h = (h ^ mbx_ascii_fold8(mbx_load_le(str, len)) ^ ((guint64) len << 59)) * k;
   return h ^ (h >> 32);
 }
 
