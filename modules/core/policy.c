@@ -506,11 +506,8 @@ _load_named_ids(Loader *l, MbxPolicy *self, const gchar *group)
         ok = FALSE;
       else if (strcmp(group, "approved-apps") == 0)
         {
-          MbxGuid id;
-          if (!mbx_guid_parse(*k, &id))
+          if (!mbx_policy_add_approved_app(self, *k, name, NULL))
             ok = _bad(l, group, *k, "an app id must be a GUID");
-          else
-            mbx_policy_add_approved_app(self, *k, name, NULL);
         }
       else
         g_hash_table_replace(self->approved_accounts, g_ascii_strdown(*k, -1), g_strdup(name ? name : ""));

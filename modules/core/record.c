@@ -426,11 +426,8 @@ static void
 _write_int_text(MbxRecord *self, MbxField field)
 {
   gchar buf[24];
-  MbxSlot *slot = &self->slots[field];
-  gint64 value = slot->num;
-  gchar *start = _format_int(buf + sizeof(buf), value);
+  gchar *start = _format_int(buf + sizeof(buf), self->slots[field].num);
   _store(self, field, start, buf + sizeof(buf) - start, FALSE);
-  slot->num = value;
 }
 
 void

@@ -30,13 +30,6 @@ static const gchar *first_party_mail_apps[] = {
 };
 
 gboolean
-mbx_rules_is_first_party_mail_app(const gchar *app_id)
-{
-  MbxGuid id;
-  return mbx_guid_parse(app_id, &id) && mbx_rules_is_first_party_mail_guid(&id);
-}
-
-gboolean
 mbx_rules_is_first_party_mail_guid(const MbxGuid *app_id)
 {
   /* asked for every mail read: the list parsed once, compared as bytes */

@@ -38,7 +38,6 @@ void mbx_rule_fire(const MbxRuleContext *ctx, MbxVerdict *verdict, MbxRule rule,
 
 void mbx_rules_check_all(const MbxRuleContext *ctx, MbxVerdict *verdict);
 
-gboolean mbx_rules_is_first_party_mail_app(const gchar *app_id);
 gboolean mbx_rules_is_first_party_mail_guid(const MbxGuid *app_id);
 
 #endif
