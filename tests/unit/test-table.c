@@ -32,6 +32,19 @@ find(MbxTableStore *t, guint64 key)
   return e;
 }
 
+/* of keys @from..@to-1, exactly those in @lo..@hi-1 are gone (@why), the others still there */
+static void
+assert_evicted_exactly(MbxTableStore *t, guint from, guint to, guint lo, guint hi, const gchar *why)
+{
+  for (guint k = from; k < to; k++)
+    {
+      if (k >= lo && k < hi)
+        cr_assert_null(find(t, key_of(k)), "key %u should be evicted: %s", k, why);
+      else
+        cr_assert_not_null(find(t, key_of(k)), "key %u lost (%s)", k, why);
+    }
+}
+
 static void
 touch(MbxTableStore *t, guint i, guint32 minute)
 {
@@ -73,13 +86,7 @@ Test(table, evictions_remove_exactly_the_evicted_keys)
       if (i % 97 == 0 || i > 5900)
         {
           guint first_live = i + 1 > cap ? i + 1 - cap : 0;
-          for (guint k = i >= 2 * cap ? i - 2 * cap : 0; k <= i; k++)
-            {
-              if (k < first_live)
-                cr_assert_null(find(t, key_of(k)), "key %u should be evicted (at %u)", k, i);
-              else
-                cr_assert_not_null(find(t, key_of(k)), "key %u lost (at %u)", k, i);
-            }
+          assert_evicted_exactly(t, i >= 2 * cap ? i - 2 * cap : 0, i + 1, 0, first_live, "least recently used");
         }
     }
   cr_assert_eq(mbx_table_count(t), cap);
@@ -112,13 +119,7 @@ Test(table, an_entry_touched_again_outlives_the_ones_left_alone)
     touch(t, i, 1);
   for (guint i = 100; i < 150; i++)
     touch(t, i, 1);
-  for (guint i = 0; i < 150; i++)
-    {
-      if (i >= 50 && i < 100)
-        cr_assert_null(find(t, key_of(i)), "key %u was left alone and should be evicted", i);
-      else
-        cr_assert_not_null(find(t, key_of(i)), "key %u was used recently and lost", i);
-    }
+  assert_evicted_exactly(t, 0, 150, 50, 100, "left alone");
   cr_assert_eq(mbx_table_evictions(t), 50);
   mbx_table_store_free(t);
 }
@@ -154,13 +155,7 @@ Test(table, eviction_gives_a_bounded_number_of_second_chances)
   for (guint i = 0; i < 1000; i++)
     touch(t, i, 1);
   touch(t, 1000, 1);
-  for (guint i = 0; i <= 1000; i++)
-    {
-      if (i == 256)
-        cr_assert_null(find(t, key_of(i)), "the entry past the second chances should be evicted");
-      else
-        cr_assert_not_null(find(t, key_of(i)), "key %u lost", i);
-    }
+  assert_evicted_exactly(t, 0, 1001, 256, 257, "past the second chances");
   cr_assert_eq(mbx_table_count(t), 1000);
   cr_assert_eq(mbx_table_evictions(t), 1);
   mbx_table_store_free(t);
@@ -187,12 +182,6 @@ Test(table, prefetching_creates_nothing_and_counts_as_no_use)
   /* a hint is not a use: 50 new keys evict 0..49, the oldest, hinted or not */
   for (guint i = 100; i < 150; i++)
     touch(t, i, 1);
-  for (guint i = 0; i < 150; i++)
-    {
-      if (i < 50)
-        cr_assert_null(find(t, key_of(i)), "key %u was only hinted at and should be evicted", i);
-      else
-        cr_assert_not_null(find(t, key_of(i)), "key %u lost", i);
-    }
+  assert_evicted_exactly(t, 0, 150, 0, 50, "only hinted at");
   mbx_table_store_free(t);
 }
