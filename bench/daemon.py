@@ -21,6 +21,17 @@ with flow control on:
   4' mbx-decode-all  the same with prescreen(no): every record decoded, so the
               table shows what the pre-screen buys on this mix (the ratios use 4)
 
+The whole set runs once per entry of --connections (default 1,2): with k
+connections, k loggen processes each send every k-th line (line i goes to
+connection i % k, so the connections move through the records' time side
+by side).  Each count gets its own table and ratios, because syslog-ng's
+thread switching, not the parsers, makes most of the difference between
+them: over one connection its main thread wakes every three messages or so
+and each wake-up moves the message between threads on the one CPU; the
+switches per message are printed with every run.  loggen sends its messages
+in a burst and then waits for the end of the second, so every variant but
+json-parser() and grouping-by() idles part of its wall time.
+
 Figures per variant and round: messages received by the source, every one
 accounted for (received == sent, or for a capped run whatever loggen sent
 before it was stopped; received == written + dropped by a parser:
@@ -71,7 +82,7 @@ TITLES = {
 }
 
 SOURCE = ('source s_net { network(ip("127.0.0.1") port(@PORT@) transport("tcp") flags(no-parse) '
-          'log-msg-size(67108864) max-connections(2) log-iw-size(20000)); };\n')
+          'log-msg-size(67108864) max-connections(@CONNS@) log-iw-size(20000)); };\n')
 # one short line per message, the same template in every variant (it names what the parser found)
 DESTINATION = ('destination d_out { file("@DIR@/out.log" template("${.mbx.kind}${.json.Operation}\\n") '
                'log-fifo-size(50000)); };\n')
@@ -93,10 +104,10 @@ PATHS = {
 }
 
 
-def config(variant, policy):
+def config(variant, policy, connections=1):
     text = (harness.HEADER + "options { log-msg-size(67108864); stats-level(1); };\n" + SOURCE + PARSERS[variant] +
             DESTINATION + "log { source(s_net); %sdestination(d_out); flags(flow-control); };\n" % PATHS[variant])
-    return text.replace("@POLICY@", policy)
+    return text.replace("@POLICY@", policy).replace("@CONNS@", str(max(2, connections)))
 
 
 class PinnedDaemon(harness.Daemon):
@@ -170,6 +181,24 @@ def prepare_input(records, n, out):
     return taken, skipped, size
 
 
+def split_input(input_file, k):
+    """@input_file dealt round-robin into @k files (line i to file i % k), so that the k connections
+    progress through the records' time side by side; returns [(path, lines)]."""
+    if k == 1:
+        with open(input_file, "rb") as f:
+            return [(input_file, sum(1 for _ in f))]
+    parts = [("%s.%d-of-%d" % (input_file, i, k), []) for i in range(k)]
+    with open(input_file, "rb") as f:
+        for i, line in enumerate(f):
+            parts[i % k][1].append(line)
+    out = []
+    for path, lines in parts:
+        with open(path, "wb") as f:
+            f.writelines(lines)
+        out.append((path, len(lines)))
+    return out
+
+
 def source_received(stats):
     """Messages the source took in (source;s_net;;a;processed)."""
     return stats.get(("source", "s_net", "", "processed"))
@@ -180,7 +209,7 @@ def parser_discarded(stats):
     return sum(v for k, v in stats.items() if k[0] == "parser" and k[3] == "discarded")
 
 
-def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=False):
+def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False):
     perf_data = None
     wrap = []
     if profile:
@@ -188,35 +217,46 @@ def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=Fa
         # cpu-clock: this VM has no hardware counters; dwarf call graphs: the libraries have no frame pointers
         wrap = ["perf", "record", "-q", "-e", "cpu-clock", "-F", "4000", "--call-graph", "dwarf,16384", "-o", perf_data,
                 "--"]
-    d = PinnedDaemon(config(variant, args.policy), cpu=cpu_daemon, wrap=wrap)
+    d = PinnedDaemon(config(variant, args.policy, len(parts)), cpu=cpu_daemon, wrap=wrap)
     try:
         d.start(timeout=60)
         pid = daemon_pid(d)
         out_log = d.path("out.log")
-        loggen = [LOGGEN, "-i", "-S", "-R", input_file, "-d", "-r", "100000000", "-n", str(n), "-I", "3600",
-                  "127.0.0.1", str(d.port)]
-        if cpu_loggen is not None:
-            loggen = ["taskset", "-c", str(cpu_loggen)] + loggen
+        loggens = []
+        for path, lines in parts:
+            cmd = [LOGGEN, "-i", "-S", "-R", path, "-d", "-r", "100000000", "-n", str(lines), "-I", "3600",
+                   "127.0.0.1", str(d.port)]
+            if cpu_loggen is not None:
+                cmd = ["taskset", "-c", str(cpu_loggen)] + cmd
+            loggens.append(cmd)
         cpu0 = harness.cpu_seconds(pid)
         cs0 = proc_context_switches(pid)
         t0 = time.monotonic()
-        lg = subprocess.Popen(loggen, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # SIGINT back to its default in loggen: a shell's background job starts with it ignored, and the
+        # grouping-by run stops loggen with it
+        lgs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) for cmd in loggens]
         capped = False
         cap_kb = args.grouping_cap_mib * 1024
-        while lg.poll() is None:
+        while any(lg.poll() is None for lg in lgs):
             if not d.alive():
-                lg.kill()
+                for lg in lgs:
+                    lg.kill()
                 d.fail("syslog-ng died during the %s run" % variant)
             if variant == "grouping" and harness.proc_status_kb(pid, "VmRSS") >= cap_kb:
                 capped = True
-                lg.send_signal(signal.SIGINT)
-                try:
-                    lg.wait(10)
-                except subprocess.TimeoutExpired:
-                    lg.kill()
+                for lg in lgs:
+                    if lg.poll() is None:
+                        lg.send_signal(signal.SIGINT)
+                for lg in lgs:
+                    try:
+                        lg.wait(10)
+                    except subprocess.TimeoutExpired:
+                        lg.kill()
                 break
-            time.sleep(0.02)
-        lg_out = lg.communicate()[0]
+            # grouping-by grows by about 8 KiB a message: look often, so the cap is overshot little
+            time.sleep(0.005 if variant == "grouping" else 0.02)
+        lg_out = " | ".join((lg.communicate()[0].strip().splitlines() or [""])[-1] for lg in lgs)
         # drain: every message the source took in is written
         deadline = time.monotonic() + 300
         last = -1
@@ -256,7 +296,7 @@ def run_variant(variant, args, input_file, n, cpu_daemon, cpu_loggen, profile=Fa
             "switches_per_msg": switches / received if received else 0.0,
             "peak_rss_kb": harness.proc_status_kb(pid, "VmHWM"),
             "rss_kb": harness.proc_status_kb(pid, "VmRSS"),
-            "loggen": (lg_out.strip().splitlines() or [""])[-1],
+            "loggen": lg_out,
         }
         if variant in ("mbx", "mbx-decode-all"):
             for c in ("records", "unparsed", "suspicious", "batches", "prescreened"):
@@ -308,50 +348,21 @@ def fmt_k(x):
     return "%.1fk" % (x / 1000.0)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--module-dir", required=True)
-    ap.add_argument("--records", required=True, help="records.jsonl of a generated tenant")
-    ap.add_argument("--policy", required=True, help="policy key-file for mailbox-monitor()")
-    ap.add_argument("--out", required=True, help="work directory")
-    ap.add_argument("--messages", type=int, default=200000)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--grouping-cap-mib", type=int, default=1024)
-    ap.add_argument("--variants", default=",".join(VARIANTS))
-    ap.add_argument("--no-pin", action="store_true", help="do not pin syslog-ng and loggen to CPUs")
-    ap.add_argument("--profile", action="store_true", help="one more run of (4) under perf record")
-    ap.add_argument("--json", help="write every run here")
-    args = ap.parse_args()
-    os.environ["MBX_MODULE_DIR"] = os.path.abspath(args.module_dir)
-    args.policy = os.path.abspath(args.policy)
-    os.makedirs(args.out, exist_ok=True)
-    variants = [v for v in args.variants.split(",") if v]
-
-    input_file = os.path.join(args.out, "input.jsonl")
-    n, skipped, size = prepare_input(args.records, args.messages, input_file)
-    if n < args.messages:
-        sys.exit("daemon: only %d usable lines in %s, %d wanted" % (n, args.records, args.messages))
-    ncpu = os.cpu_count() or 1
-    cpu_daemon = cpu_loggen = None
-    if not args.no_pin and ncpu >= 2 and shutil.which("taskset"):
-        cpu_daemon, cpu_loggen = 1, 0
-    print("input: %d messages, %.0f bytes on average (%d longer than loggen's %d-byte line left out)" %
-          (n, size / n, skipped, LOGGEN_MAX_LINE))
-    print("pinning: %s" % ("syslog-ng on CPU %d, loggen on CPU %d" % (cpu_daemon, cpu_loggen)
-                           if cpu_daemon is not None else "none"))
-    print("grouping-by memory cap: %d MiB VmRSS" % args.grouping_cap_mib)
+def run_shape(args, variants, parts, n, cpu_daemon, cpu_loggen):
+    """--rounds rounds of @variants with the messages sent over len(@parts) connections; prints the table."""
+    print()
+    print("-- %d connection%s" % (len(parts), "" if len(parts) == 1 else "s"))
     sys.stdout.flush()
-
     runs = []
     for rnd in range(1, args.rounds + 1):
         for v in sorted(variants, key=RUN_ORDER.index):
-            r = run_variant(v, args, input_file, n, cpu_daemon, cpu_loggen)
+            r = run_variant(v, args, parts, n, cpu_daemon, cpu_loggen)
             r["round"] = rnd
             runs.append(r)
             print("  round %d %-9s %7d msgs (%d written, %d dropped by the parser)  cpu %6.2fs  wall %6.2fs  "
-                  "%8.0f msg/s/core  peak %5.0f MiB%s" %
+                  "%8.0f msg/s/core  switches/msg %.2f  peak %5.0f MiB%s" %
                   (rnd, v, r["messages"], r["written"], r["discarded"], r["cpu_s"], r["wall_s"], r["per_core"],
-                   r["peak_rss_kb"] / 1024.0, "  stopped at the cap" if r["capped"] else ""))
+                   r["switches_per_msg"], r["peak_rss_kb"] / 1024.0, "  stopped at the cap" if r["capped"] else ""))
             sys.stdout.flush()
 
     med = {}
@@ -366,13 +377,14 @@ def main():
             "wall_s": statistics.median(r["wall_s"] for r in rs),
             "peak_rss_kb": max(r["peak_rss_kb"] for r in rs),
             "capped": any(r["capped"] for r in rs),
+            "switches_per_msg": statistics.median(r["switches_per_msg"] for r in rs),
         }
 
     print()
-    print("== syslog-ng 3.38, %d messages per variant, %d round(s), median (min-max) of messages per CPU second" %
-          (n, args.rounds))
-    print("%-36s %10s %22s %8s %8s %10s  %s" % ("variant", "messages", "msg/s per core", "CPU s", "wall s",
-                                               "peak RSS", "note"))
+    print("== syslog-ng 3.38, %d messages per variant over %d TCP connection%s, %d round(s), median (min-max) of "
+          "messages per CPU second" % (n, len(parts), "" if len(parts) == 1 else "s", args.rounds))
+    print("%-36s %10s %22s %8s %8s %9s %10s  %s" % ("variant", "messages", "msg/s per core", "CPU s", "wall s",
+                                                    "switches", "peak RSS", "note"))
     for v in variants:
         m = med[v]
         note = ""
@@ -387,11 +399,11 @@ def main():
             note = "records %d of %d messages; fully decoded %d (%.1f%%), passed by the pre-screen %d; " \
                 "suspicious %d" % (r["records"], r["messages"], decoded, 100.0 * decoded / r["messages"],
                                    r.get("prescreened", 0), r["suspicious"])
-        print("%-36s %10d %9.0f (%s-%s) %8.2f %8.2f %7.0f MiB  %s" % (
+        print("%-36s %10d %9.0f (%s-%s) %8.2f %8.2f %9.2f %6.0f MiB  %s" % (
             TITLES[v], m["messages"], m["per_core"], fmt_k(m["min"]), fmt_k(m["max"]), m["cpu_s"], m["wall_s"],
-            m["peak_rss_kb"] / 1024.0, note))
+            m["switches_per_msg"], m["peak_rss_kb"] / 1024.0, note))
     print("every message accounted for: %s" % ("yes" if all(r["accounted"] for r in runs) else "NO"))
-    result = {"messages": n, "rounds": args.rounds, "runs": runs, "median": med}
+    result = {"connections": len(parts), "runs": runs, "median": med}
     if "mbx" in med and "json" in med:
         r42 = med["mbx"]["per_core"] / med["json"]["per_core"]
         result["ratio_4_2"] = r42
@@ -408,11 +420,70 @@ def main():
         result["ratio_4_3"] = r43
         print("ratio 4/3: %.2f   target >= 6: %s" % (r43, "PASS" if r43 >= 6 else "MISS"))
 
+    return result
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--module-dir", required=True)
+    ap.add_argument("--records", required=True, help="records.jsonl of a generated tenant")
+    ap.add_argument("--policy", required=True, help="policy key-file for mailbox-monitor()")
+    ap.add_argument("--out", required=True, help="work directory")
+    ap.add_argument("--messages", type=int, default=200000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--connections", default="1,2",
+                    help="comma-separated: for each count, a table with the records dealt over that many loggen "
+                         "processes, one TCP connection each")
+    ap.add_argument("--grouping-cap-mib", type=int, default=1024)
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--no-pin", action="store_true", help="do not pin syslog-ng and loggen to CPUs")
+    ap.add_argument("--profile", action="store_true", help="one more run of (4) under perf record")
+    ap.add_argument("--json", help="write every run here")
+    args = ap.parse_args()
+    os.environ["MBX_MODULE_DIR"] = os.path.abspath(args.module_dir)
+    args.policy = os.path.abspath(args.policy)
+    os.makedirs(args.out, exist_ok=True)
+    variants = [v for v in args.variants.split(",") if v]
+
+    input_file = os.path.join(args.out, "input.jsonl")
+    n, skipped, size = prepare_input(args.records, args.messages, input_file)
+    if n < args.messages:
+        sys.exit("daemon: only %d usable lines in %s, %d wanted" % (n, args.records, args.messages))
+    shapes = [int(k) for k in args.connections.split(",") if k]
+    if not shapes or min(shapes) < 1:
+        sys.exit("daemon: --connections wants a list of counts >= 1")
+    ncpu = os.cpu_count() or 1
+    cpu_daemon = cpu_loggen = None
+    if not args.no_pin and ncpu >= 2 and shutil.which("taskset"):
+        cpu_daemon, cpu_loggen = 1, 0
+    print("input: %d messages, %.0f bytes on average (%d longer than loggen's %d-byte line left out)" %
+          (n, size / n, skipped, LOGGEN_MAX_LINE))
+    print("pinning: %s" % ("syslog-ng on CPU %d, loggen on CPU %d" % (cpu_daemon, cpu_loggen)
+                           if cpu_daemon is not None else "none"))
+    print("grouping-by memory cap: %d MiB VmRSS" % args.grouping_cap_mib)
+    print("connections: %s (each a table of its own)" % ", ".join(str(k) for k in shapes))
+    sys.stdout.flush()
+
+    result = {"messages": n, "rounds": args.rounds, "shapes": {}}
+    for k in shapes:
+        result["shapes"][str(k)] = run_shape(args, variants, split_input(input_file, k), n, cpu_daemon, cpu_loggen)
+    accounted = all(r["accounted"] for sh in result["shapes"].values() for r in sh["runs"])
+    if len(shapes) > 1:
+        print()
+        print("== ratios by connections")
+        for k in shapes:
+            sh = result["shapes"][str(k)]
+            print("  %d connection%s: 4/2 %s, 4/3 %s" % (k, "" if k == 1 else "s",
+                                                      "%.2f" % sh["ratio_4_2"] if "ratio_4_2" in sh else "-",
+                                                      "%.2f" % sh["ratio_4_3"] if "ratio_4_3" in sh else "-"))
+    print("every message accounted for, every shape: %s" % ("yes" if accounted else "NO"))
+    parts = split_input(input_file, shapes[0])
+
     if args.profile:
         print()
         print("profile of (4) (perf record -e cpu-clock --call-graph dwarf, syslog-ng only; shares of its samples):")
         sys.stdout.flush()
-        r = run_variant("mbx", args, input_file, n, cpu_daemon, cpu_loggen, profile=True)
+        r = run_variant("mbx", args, parts, n, cpu_daemon, cpu_loggen, profile=True)
         result["profile_run"] = r
         print(perf_report(os.path.join(args.out, "perf.data"), 30))
         print("perf data: %s (perf report -i %s)" % (os.path.join(args.out, "perf.data"),
