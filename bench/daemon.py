@@ -30,7 +30,12 @@ them: over one connection its main thread wakes every three messages or so
 and each wake-up moves the message between threads on the one CPU; the
 switches per message are printed with every run.  loggen sends its messages
 in a burst and then waits for the end of the second, so every variant but
-json-parser() and grouping-by() idles part of its wall time.
+json-parser() and grouping-by() idles part of its wall time.  The k
+loggen processes are not in step: one can get hours of the records' time
+ahead of another, and mailbox-monitor() then keeps the records more than
+its lateness (2 h) behind out of its windows and counts them; the last
+round reads that count (late_records, published every 5 s) into the note,
+so a shape's flags can differ a little from the one-connection run's.
 
 Figures per variant and round: messages received by the source, every one
 accounted for (received == sent, or for a capped run whatever loggen sent
@@ -82,7 +87,7 @@ TITLES = {
 }
 
 SOURCE = ('source s_net { network(ip("127.0.0.1") port(@PORT@) transport("tcp") flags(no-parse) '
-          'log-msg-size(67108864) max-connections(@CONNS@) log-iw-size(20000)); };\n')
+          'log-msg-size(67108864) max-connections(@CONNS@) log-iw-size(20000) @SOURCE_OPTIONS@); };\n')
 # one short line per message, the same template in every variant (it names what the parser found)
 DESTINATION = ('destination d_out { file("@DIR@/out.log" template("${.mbx.kind}${.json.Operation}\\n") '
                'log-fifo-size(50000)); };\n')
@@ -104,10 +109,11 @@ PATHS = {
 }
 
 
-def config(variant, policy, connections=1):
+def config(variant, policy, connections=1, source_options=""):
     text = (harness.HEADER + "options { log-msg-size(67108864); stats-level(1); };\n" + SOURCE + PARSERS[variant] +
             DESTINATION + "log { source(s_net); %sdestination(d_out); flags(flow-control); };\n" % PATHS[variant])
-    return text.replace("@POLICY@", policy).replace("@CONNS@", str(max(2, connections)))
+    return (text.replace("@POLICY@", policy).replace("@CONNS@", str(max(2, connections)))
+            .replace("@SOURCE_OPTIONS@", source_options))
 
 
 class PinnedDaemon(harness.Daemon):
@@ -209,7 +215,7 @@ def parser_discarded(stats):
     return sum(v for k, v in stats.items() if k[0] == "parser" and k[3] == "discarded")
 
 
-def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False):
+def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False, read_late=False):
     perf_data = None
     wrap = []
     if profile:
@@ -217,7 +223,7 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False):
         # cpu-clock: this VM has no hardware counters; dwarf call graphs: the libraries have no frame pointers
         wrap = ["perf", "record", "-q", "-e", "cpu-clock", "-F", "4000", "--call-graph", "dwarf,16384", "-o", perf_data,
                 "--"]
-    d = PinnedDaemon(config(variant, args.policy, len(parts)), cpu=cpu_daemon, wrap=wrap)
+    d = PinnedDaemon(config(variant, args.policy, len(parts), args.source_options), cpu=cpu_daemon, wrap=wrap)
     try:
         d.start(timeout=60)
         pid = daemon_pid(d)
@@ -301,6 +307,10 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False):
         if variant in ("mbx", "mbx-decode-all"):
             for c in ("records", "unparsed", "suspicious", "batches", "prescreened"):
                 result[c] = d.parser_counter("p_mbx", c)
+            if read_late:
+                # the state's figures reach the stats every 5 s (TICK_MSEC in mailbox-monitor-state.c)
+                time.sleep(5.5)
+                result["late_records"] = d.parser_counter("p_mbx", "late_records")
         ok = written + discarded == received and (capped or received == n)
         result["accounted"] = ok
         if not ok:
@@ -356,7 +366,7 @@ def run_shape(args, variants, parts, n, cpu_daemon, cpu_loggen):
     runs = []
     for rnd in range(1, args.rounds + 1):
         for v in sorted(variants, key=RUN_ORDER.index):
-            r = run_variant(v, args, parts, n, cpu_daemon, cpu_loggen)
+            r = run_variant(v, args, parts, n, cpu_daemon, cpu_loggen, read_late=rnd == args.rounds)
             r["round"] = rnd
             runs.append(r)
             print("  round %d %-9s %7d msgs (%d written, %d dropped by the parser)  cpu %6.2fs  wall %6.2fs  "
@@ -397,8 +407,8 @@ def run_shape(args, variants, parts, n, cpu_daemon, cpu_loggen):
             r = [x for x in runs if x["variant"] == v][-1]
             decoded = r["records"] - r.get("prescreened", 0)
             note = "records %d of %d messages; fully decoded %d (%.1f%%), passed by the pre-screen %d; " \
-                "suspicious %d" % (r["records"], r["messages"], decoded, 100.0 * decoded / r["messages"],
-                                   r.get("prescreened", 0), r["suspicious"])
+                "suspicious %d; late %s" % (r["records"], r["messages"], decoded, 100.0 * decoded / r["messages"],
+                                            r.get("prescreened", 0), r["suspicious"], r.get("late_records", "?"))
         print("%-36s %10d %9.0f (%s-%s) %8.2f %8.2f %9.2f %6.0f MiB  %s" % (
             TITLES[v], m["messages"], m["per_core"], fmt_k(m["min"]), fmt_k(m["max"]), m["cpu_s"], m["wall_s"],
             m["switches_per_msg"], m["peak_rss_kb"] / 1024.0, note))
@@ -435,6 +445,8 @@ def main():
                     help="comma-separated: for each count, a table with the records dealt over that many loggen "
                          "processes, one TCP connection each")
     ap.add_argument("--grouping-cap-mib", type=int, default=1024)
+    ap.add_argument("--source-options", default="",
+                    help="more options of the network() source, the same in every variant, e.g. 'log-fetch-limit(100)'")
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--no-pin", action="store_true", help="do not pin syslog-ng and loggen to CPUs")
     ap.add_argument("--profile", action="store_true", help="one more run of (4) under perf record")
@@ -461,6 +473,8 @@ def main():
     print("pinning: %s" % ("syslog-ng on CPU %d, loggen on CPU %d" % (cpu_daemon, cpu_loggen)
                            if cpu_daemon is not None else "none"))
     print("grouping-by memory cap: %d MiB VmRSS" % args.grouping_cap_mib)
+    if args.source_options:
+        print("source options added in every variant: %s" % args.source_options)
     print("connections: %s (each a table of its own)" % ", ".join(str(k) for k in shapes))
     sys.stdout.flush()
 

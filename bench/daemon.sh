@@ -27,6 +27,8 @@ usage: bash bench/daemon.sh [options]
   --rounds R            rounds of the four variants (default 3; the table gives the median)
   --connections LIST    for each count, a table with the messages dealt over that many loggen
                         processes and TCP connections (default 1,2)
+  --source-options OPTS more options of the network() source in every variant, such as
+                        'log-fetch-limit(100)' (default none: syslog-ng's defaults)
   --seed S              tenant seed (default 1)
   --mailboxes M         tenant mailboxes (default 1400: enough records for 200,000 messages)
   --other-workloads S   the tenant's share of SharePoint, OneDrive and Teams records (default
@@ -42,12 +44,13 @@ EOF
 }
 
 messages=200000 rounds=3 seed=1 mailboxes=1400 other="" cap=1024 variants=none,json,grouping,mbx,mbx-decode-all
-connections=1,2 profile="" nopin="" build_dir="$top/build" module_dir="" out=""
+connections=1,2 source_options="" profile="" nopin="" build_dir="$top/build" module_dir="" out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --messages) messages=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
+    --source-options) source_options=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --mailboxes) mailboxes=$2; shift 2 ;;
     --other-workloads) other=$2; shift 2 ;;
@@ -82,5 +85,5 @@ echo "== tenant: seed $seed, $mailboxes mailboxes x 7 days ($(wc -l < "$tenant/r
 t0=$(date +%s)
 python3 "$top/bench/daemon.py" --module-dir "$module_dir" --records "$tenant/records.jsonl" --policy "$policy" \
   --out "$out" --messages "$messages" --rounds "$rounds" --grouping-cap-mib "$cap" --variants "$variants" \
-  --json "$out/summary.json" --connections "$connections" $profile $nopin
+  --json "$out/summary.json" --connections "$connections" --source-options "$source_options" $profile $nopin
 echo "elapsed: $(( $(date +%s) - t0 ))s; every run in $out/summary.json"
