@@ -24,7 +24,9 @@ with flow control on:
 The whole set runs once per entry of --connections (default 1,2): with k
 connections, k loggen processes each send every k-th line (line i goes to
 connection i % k, so the connections move through the records' time side
-by side).  Each count gets its own table and ratios, because syslog-ng's
+by side); the source allows two connections a sender, each with the
+10,000-message window of the one-sender runs, and each loggen must report
+every line of its part sent.  Each count gets its own table and ratios, because syslog-ng's
 thread switching, not the parsers, makes most of the difference between
 them: over one connection its main thread wakes every three messages or so
 and each wake-up moves the message between threads on the one CPU; the
@@ -87,7 +89,7 @@ TITLES = {
 }
 
 SOURCE = ('source s_net { network(ip("127.0.0.1") port(@PORT@) transport("tcp") flags(no-parse) '
-          'log-msg-size(67108864) max-connections(@CONNS@) log-iw-size(20000) @SOURCE_OPTIONS@); };\n')
+          'log-msg-size(67108864) max-connections(@CONNS@) log-iw-size(@IW@) @SOURCE_OPTIONS@); };\n')
 # one short line per message, the same template in every variant (it names what the parser found)
 DESTINATION = ('destination d_out { file("@DIR@/out.log" template("${.mbx.kind}${.json.Operation}\\n") '
                'log-fifo-size(50000)); };\n')
@@ -112,7 +114,11 @@ PATHS = {
 def config(variant, policy, connections=1, source_options=""):
     text = (harness.HEADER + "options { log-msg-size(67108864); stats-level(1); };\n" + SOURCE + PARSERS[variant] +
             DESTINATION + "log { source(s_net); %sdestination(d_out); flags(flow-control); };\n" % PATHS[variant])
-    return (text.replace("@POLICY@", policy).replace("@CONNS@", str(max(2, connections)))
+    # loggen opens a connection of its own before the ones it sends on, and syslog-ng rejects what is over
+    # max-connections: room for two a sender, each with the 10,000-message window of the one-sender runs
+    # (log-iw-size is shared out evenly among max-connections)
+    conns = 2 * connections
+    return (text.replace("@POLICY@", policy).replace("@CONNS@", str(conns)).replace("@IW@", str(10000 * conns))
             .replace("@SOURCE_OPTIONS@", source_options))
 
 
@@ -244,7 +250,12 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False, 
                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) for cmd in loggens]
         capped = False
         cap_kb = args.grouping_cap_mib * 1024
+        send_deadline = time.monotonic() + 600
         while any(lg.poll() is None for lg in lgs):
+            if time.monotonic() > send_deadline:
+                for lg in lgs:
+                    lg.kill()
+                d.fail("%s: loggen still sending after 600 s" % variant)
             if not d.alive():
                 for lg in lgs:
                     lg.kill()
@@ -262,7 +273,14 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False, 
                 break
             # grouping-by grows by about 8 KiB a message: look often, so the cap is overshot little
             time.sleep(0.005 if variant == "grouping" else 0.02)
-        lg_out = " | ".join((lg.communicate()[0].strip().splitlines() or [""])[-1] for lg in lgs)
+        outs = [lg.communicate()[0].strip().splitlines() or [""] for lg in lgs]
+        lg_out = " | ".join(o[-1] for o in outs)
+        if not capped:
+            # each loggen says how many it sent: a rejected connection would otherwise only show as a drain timeout
+            for (path, lines), o, lg in zip(parts, outs, lgs):
+                if lg.returncode != 0 or "count=%d," % lines not in o[-1]:
+                    d.fail("%s: loggen for %s sent not all of its %d lines (exit %s): %s" %
+                           (variant, os.path.basename(path), lines, lg.returncode, " / ".join(o[-3:])))
         # drain: every message the source took in is written
         deadline = time.monotonic() + 300
         last = -1
