@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every suite: unit, adapter, end-to-end (real syslog-ng daemon), fuzz
-# replay, generator, packaging and robustness in a fresh build; unit, adapter
-# and fuzz replay again under AddressSanitizer and UndefinedBehaviorSanitizer;
+# replay, generator, packaging, robustness and the daemon benchmark's smoke
+# run in a fresh build; unit, adapter and fuzz replay again under
+# AddressSanitizer and UndefinedBehaviorSanitizer;
 # unit, adapter and fuzz replay under valgrind memcheck within a time budget
 # (MBX_VALGRIND_SECONDS, default 420); then libFuzzer runs of the decoder,
 # policy and state-file targets sharing one time budget (MBX_FUZZ_SECONDS,
@@ -57,7 +58,7 @@ run_meson_tests() {
   tally "$dir/meson-logs/testlog.json"
 }
 
-echo "=== all suites (unit, adapter, e2e, fuzz replay, generator, packaging, robustness) ==="
+echo "=== all suites (unit, adapter, e2e, fuzz replay, generator, packaging, robustness, bench smoke) ==="
 run_meson_tests "$top/build-test"
 
 echo "=== sanitizers: unit, adapter, fuzz replay under ASan + UBSan ==="
