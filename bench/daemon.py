@@ -23,21 +23,21 @@ with flow control on:
 
 The whole set runs once per entry of --connections (default 1,2): with k
 connections, k loggen processes each send every k-th line (line i goes to
-connection i % k, so the connections move through the records' time side
-by side); the source allows two connections a sender, each with the
+connection i % k, so the connections move through the records' time side by
+side); the source allows two connections a sender, each with the
 10,000-message window of the one-sender runs, and each loggen must report
-every line of its part sent.  Each count gets its own table and ratios, because syslog-ng's
-thread switching, not the parsers, makes most of the difference between
-them: over one connection its main thread wakes every three messages or so
-and each wake-up moves the message between threads on the one CPU; the
-switches per message are printed with every run.  loggen sends its messages
-in a burst and then waits for the end of the second, so every variant but
-json-parser() and grouping-by() idles part of its wall time.  The k
-loggen processes are not in step: one can get hours of the records' time
-ahead of another, and mailbox-monitor() then keeps the records more than
-its lateness (2 h) behind out of its windows and counts them; the last
-round reads that count (late_records, published every 5 s) into the note,
-so a shape's flags can differ a little from the one-connection run's.
+every line of its part sent. Each count gets its own table and ratios,
+because syslog-ng's thread switching, not the parsers, makes most of the
+difference between them: over one connection its main thread wakes every
+three messages or so and each wake-up moves the message between threads on
+the one CPU; the switches per message are printed with every run. loggen
+sends its messages in a burst and then waits for the end of the second, so
+every variant but json-parser() and grouping-by() idles part of its wall
+time. The k loggen processes are not in step: one can get hours of the
+records' time ahead of another, and mailbox-monitor() then keeps the records
+more than its lateness (2 h) behind out of its windows and counts them; the
+last round reads that count (late_records, published every 5 s) into the
+note, so a shape's flags can differ a little from the one-connection run's.
 
 Figures per variant and round: messages received by the source, every one
 accounted for (received == sent, or for a capped run whatever loggen sent
