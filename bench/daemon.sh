@@ -11,10 +11,13 @@
 # through (1) no parser, (2) json-parser(), (3) json-parser() + grouping-by(),
 # (4) mailbox-monitor() with the full catalogue, (4') the same with
 # prescreen(no) (every record decoded), --rounds times each,
-# interleaved; then the table: messages per syslog-ng CPU second, peak RSS,
-# the ratios 4/2 and 4/3 with the targets.  About 15 s per round on two cores
-# (three rounds by default; --profile adds about 10 s), plus about 11 s the
-# first time for the tenant.  See README.md, "Performance and robustness".
+# interleaved, once over one TCP connection and once over two (two loggen
+# processes; --connections); then a table for each: messages per syslog-ng
+# CPU second, thread switches per message, peak RSS, the ratios 4/2 and 4/3
+# with the targets.  About 15 s per round and connection count on two cores
+# (three rounds by default, plus 5 s in the last round for the late count;
+# --profile adds about 10 s), plus about 11 s the first time for the tenant.
+# See README.md, "Performance and robustness".
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh
