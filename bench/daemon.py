@@ -20,6 +20,10 @@ with flow control on:
   4 mbx       + mailbox-monitor(policy(FILE)): the full catalogue, default options
   4' mbx-decode-all  the same with prescreen(no): every record decoded, so the
               table shows what the pre-screen buys on this mix (the ratios use 4)
+  5 scl       (only when asked for) the SCL block as shipped,
+              mailbox-monitor-pipeline(), with its own source (log-fetch-limit(100)),
+              archive and alerts files: compared with 5', not with 1-4
+  5' scl-fetch10  the same with syslog-ng's default log-fetch-limit(10)
 
 The whole set runs once per entry of --connections (default 1,2): with k
 connections, k loggen processes each send every k-th line (line i goes to
@@ -77,15 +81,20 @@ LOGGEN = shutil.which("loggen") or "/usr/bin/loggen"
 # loggen reads a line with fgets() into an 8 KiB buffer: a longer line leaves as several messages
 LOGGEN_MAX_LINE = 8190
 
-VARIANTS = ("none", "json", "grouping", "mbx", "mbx-decode-all")
+VARIANTS = ("none", "json", "grouping", "mbx", "mbx-decode-all", "scl", "scl-fetch10")
+DEFAULT_VARIANTS = ("none", "json", "grouping", "mbx", "mbx-decode-all")
 # the order of the runs within a round: the heavy grouping-by run last (see the module's docstring)
-RUN_ORDER = ("none", "json", "mbx", "mbx-decode-all", "grouping")
+RUN_ORDER = ("none", "json", "mbx", "mbx-decode-all", "scl", "scl-fetch10", "grouping")
+# the variants that run mailbox-monitor(), whose counters the runs read
+MBX_VARIANTS = ("mbx", "mbx-decode-all", "scl", "scl-fetch10")
 TITLES = {
     "none": "(1) no parser",
     "json": "(2) json-parser()",
     "grouping": "(3) json-parser() + grouping-by()",
     "mbx": "(4) mailbox-monitor()",
     "mbx-decode-all": "(4') mailbox-monitor(prescreen(no))",
+    "scl": "(5) SCL mailbox-monitor-pipeline()",
+    "scl-fetch10": "(5') the same, log-fetch-limit(10)",
 }
 
 SOURCE = ('source s_net { network(ip("127.0.0.1") port(@PORT@) transport("tcp") flags(no-parse) '
@@ -102,6 +111,14 @@ PARSERS = {
     "mbx": 'parser p_mbx { mailbox-monitor(policy("@POLICY@")); };\n',
     "mbx-decode-all": 'parser p_mbx { mailbox-monitor(policy("@POLICY@") prescreen(no)); };\n',
 }
+# (5): the SCL block as shipped (scl/mailbox-monitor/plugin.conf), found the way Debian's scl.conf finds it;
+# its own source, parser and destinations (the archive keeps each whole message, the alerts their ECS form),
+# so it is compared with (5'), not with (1)-(4).  --source-options and the window above do not apply.
+SCL_FILE = os.path.join(harness.REPO, "scl", "mailbox-monitor", "plugin.conf")
+SCL = ('@define include-path "@DIR@/include:/usr/share/syslog-ng/include"\n@include "scl/*/*.conf"\n'
+       'mailbox-monitor-pipeline(port(@PORT@) log-msg-size(67108864) alerts-file("@DIR@/alerts.log") '
+       'archive-file("@DIR@/out.log") parser-options(policy("@POLICY@")) %s);\n')
+SCL_OPTIONS = {"scl": "", "scl-fetch10": "log-fetch-limit(10)"}
 PATHS = {
     "none": "",
     "json": "parser(p_json); ",
@@ -112,6 +129,9 @@ PATHS = {
 
 
 def config(variant, policy, connections=1, source_options=""):
+    if variant in SCL_OPTIONS:
+        return (harness.HEADER + "options { log-msg-size(67108864); stats-level(1); };\n" +
+                SCL % SCL_OPTIONS[variant]).replace("@POLICY@", policy)
     text = (harness.HEADER + "options { log-msg-size(67108864); stats-level(1); };\n" + SOURCE + PARSERS[variant] +
             DESTINATION + "log { source(s_net); %sdestination(d_out); flags(flow-control); };\n" % PATHS[variant])
     # loggen opens a connection of its own before the ones it sends on, and syslog-ng rejects what is over
@@ -211,9 +231,24 @@ def split_input(input_file, k):
     return out
 
 
-def source_received(stats):
-    """Messages the source took in (source;s_net;;a;processed)."""
-    return stats.get(("source", "s_net", "", "processed"))
+def stats_names(variant, port):
+    """The source's and mailbox-monitor()'s stats names: the SCL block ends its objects' names in the port."""
+    if variant in SCL_OPTIONS:
+        return "s_mailbox_monitor_%d" % port, "p_mailbox_monitor_%d" % port
+    return "s_net", "p_mbx"
+
+
+def source_received(stats, source="s_net"):
+    """Messages the source took in (source;<source>;;a;processed)."""
+    return stats.get(("source", source, "", "processed"))
+
+
+def written_lines(d, variant):
+    """Messages written: the one file, or the SCL block's archive and alerts (an alert is not archived)."""
+    n = harness.count_lines(d.path("out.log"))
+    if variant in SCL_OPTIONS:
+        n += harness.count_lines(d.path("alerts.log"))
+    return n
 
 
 def parser_discarded(stats):
@@ -231,9 +266,13 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False, 
                 "--"]
     d = PinnedDaemon(config(variant, args.policy, len(parts), args.source_options), cpu=cpu_daemon, wrap=wrap)
     try:
+        if variant in SCL_OPTIONS:
+            scl_dir = os.path.join(d.dir, "include", "scl", "mailbox-monitor")
+            os.makedirs(scl_dir, exist_ok=True)
+            shutil.copy(SCL_FILE, scl_dir)
         d.start(timeout=60)
         pid = daemon_pid(d)
-        out_log = d.path("out.log")
+        source_name, mbx_parser = stats_names(variant, d.port)
         loggens = []
         for path, lines in parts:
             cmd = [LOGGEN, "-i", "-S", "-R", path, "-d", "-r", "100000000", "-n", str(lines), "-I", "3600",
@@ -286,8 +325,8 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False, 
         last = -1
         while True:
             st = d.stats()
-            received = source_received(st)
-            done = harness.count_lines(out_log) + parser_discarded(st)
+            received = source_received(st, source_name)
+            done = written_lines(d, variant) + parser_discarded(st)
             if not capped and done >= n:
                 break
             if capped and received is not None and done == received and done == last:
@@ -303,8 +342,8 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False, 
         switches = proc_context_switches(pid) - cs0
         time.sleep(0.3)
         stats = d.stats()
-        received = source_received(stats)
-        written = harness.count_lines(out_log)
+        received = source_received(stats, source_name)
+        written = written_lines(d, variant)
         discarded = parser_discarded(stats)
         result = {
             "variant": variant,
@@ -322,13 +361,13 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False, 
             "rss_kb": harness.proc_status_kb(pid, "VmRSS"),
             "loggen": lg_out,
         }
-        if variant in ("mbx", "mbx-decode-all"):
+        if variant in MBX_VARIANTS:
             for c in ("records", "unparsed", "suspicious", "batches", "prescreened"):
-                result[c] = d.parser_counter("p_mbx", c)
+                result[c] = d.parser_counter(mbx_parser, c)
             if read_late:
                 # the state's figures reach the stats every 5 s (TICK_MSEC in mailbox-monitor-state.c)
                 time.sleep(5.5)
-                result["late_records"] = d.parser_counter("p_mbx", "late_records")
+                result["late_records"] = d.parser_counter(mbx_parser, "late_records")
         ok = written + discarded == received and (capped or received == n)
         result["accounted"] = ok
         if not ok:
@@ -421,7 +460,7 @@ def run_shape(args, variants, parts, n, cpu_daemon, cpu_loggen):
             note = "%d not JSON, dropped by json-parser(); " % dropped
         if m["capped"]:
             note += "stopped at the %d MiB cap (grouping-by keeps every message)" % args.grouping_cap_mib
-        if v in ("mbx", "mbx-decode-all"):
+        if v in MBX_VARIANTS:
             r = [x for x in runs if x["variant"] == v][-1]
             decoded = r["records"] - r.get("prescreened", 0)
             note = "records %d of %d messages; fully decoded %d (%.1f%%), passed by the pre-screen %d; " \
@@ -465,7 +504,8 @@ def main():
     ap.add_argument("--grouping-cap-mib", type=int, default=1024)
     ap.add_argument("--source-options", default="",
                     help="more options of the network() source, the same in every variant, e.g. 'log-fetch-limit(100)'")
-    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--variants", default=",".join(DEFAULT_VARIANTS),
+                    help="some of %s (default: all but the scl ones)" % ",".join(VARIANTS))
     ap.add_argument("--no-pin", action="store_true", help="do not pin syslog-ng and loggen to CPUs")
     ap.add_argument("--profile", action="store_true", help="one more run of (4) under perf record")
     ap.add_argument("--json", help="write every run here")
