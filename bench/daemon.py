@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Throughput and memory of the real daemon, four pipelines side by side.
+"""Throughput and memory of the real daemon, its pipelines side by side.
 
     python3 bench/daemon.py --module-dir DIR --records FILE --policy FILE --out DIR [options]
 
@@ -7,8 +7,8 @@ Run by bench/daemon.sh (which builds the module and generates the records);
 see README.md, "Performance and robustness".
 
 The same messages (the first --messages lines of --records that loggen can
-send as one message each) go through /usr/sbin/syslog-ng four times per
-round, over TCP on 127.0.0.1 from `loggen -i -S -R FILE -d -r 100000000 -n N`,
+send as one message each) go through /usr/sbin/syslog-ng once per variant
+and round, over TCP on 127.0.0.1 from `loggen -i -S -R FILE -d -r 100000000 -n N`,
 with flow control on:
 
   1 none      network() -> file()
@@ -115,7 +115,8 @@ PARSERS = {
 # its own source, parser and destinations (the archive keeps each whole message, the alerts their ECS form),
 # so it is compared with (5'), not with (1)-(4).  --source-options and the window above do not apply.
 SCL_FILE = os.path.join(harness.REPO, "scl", "mailbox-monitor", "plugin.conf")
-SCL = ('@define include-path "@DIR@/include:/usr/share/syslog-ng/include"\n@include "scl/*/*.conf"\n'
+# (the repository's block by its path: an installed copy found along the include path would replace it)
+SCL = ('@include "%s"\n' % SCL_FILE +
        'mailbox-monitor-pipeline(port(@PORT@) log-msg-size(67108864) alerts-file("@DIR@/alerts.log") '
        'archive-file("@DIR@/out.log") parser-options(policy("@POLICY@")) %s);\n')
 SCL_OPTIONS = {"scl": "", "scl-fetch10": "log-fetch-limit(10)"}
@@ -158,7 +159,8 @@ class PinnedDaemon(harness.Daemon):
 
 
 def proc_context_switches(pid):
-    """Voluntary and involuntary context switches of all the process's threads so far."""
+    """Voluntary and involuntary context switches so far of the process's threads that are alive now (syslog-ng's
+    main and worker threads live as long as the daemon; a thread that ends mid-run takes its count away)."""
     n = 0
     try:
         tasks = os.listdir("/proc/%d/task" % pid)
@@ -243,12 +245,29 @@ def source_received(stats, source="s_net"):
     return stats.get(("source", source, "", "processed"))
 
 
-def written_lines(d, variant):
-    """Messages written: the one file, or the SCL block's archive and alerts (an alert is not archived)."""
-    n = harness.count_lines(d.path("out.log"))
-    if variant in SCL_OPTIONS:
-        n += harness.count_lines(d.path("alerts.log"))
-    return n
+class WrittenLines:
+    """Messages written so far: the lines of the one file, or of the SCL block's archive and alerts (an alert
+    is not archived).  Counts only what was added since the last call, so the drain loop's polls do not
+    read the archive (every message in full) again and again."""
+
+    def __init__(self, d, variant):
+        names = ("out.log", "alerts.log") if variant in SCL_OPTIONS else ("out.log",)
+        self.files = {d.path(name): 0 for name in names}
+        self.lines = 0
+
+    def __call__(self):
+        for path, offset in self.files.items():
+            try:
+                with open(path, "rb") as f:
+                    f.seek(offset)
+                    data = f.read()
+            except FileNotFoundError:
+                continue
+            # a line still being written is counted once its newline is there
+            end = data.rfind(b"\n") + 1
+            self.lines += data.count(b"\n", 0, end)
+            self.files[path] = offset + end
+        return self.lines
 
 
 def parser_discarded(stats):
@@ -266,13 +285,10 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False, 
                 "--"]
     d = PinnedDaemon(config(variant, args.policy, len(parts), args.source_options), cpu=cpu_daemon, wrap=wrap)
     try:
-        if variant in SCL_OPTIONS:
-            scl_dir = os.path.join(d.dir, "include", "scl", "mailbox-monitor")
-            os.makedirs(scl_dir, exist_ok=True)
-            shutil.copy(SCL_FILE, scl_dir)
         d.start(timeout=60)
         pid = daemon_pid(d)
         source_name, mbx_parser = stats_names(variant, d.port)
+        written_lines = WrittenLines(d, variant)
         loggens = []
         for path, lines in parts:
             cmd = [LOGGEN, "-i", "-S", "-R", path, "-d", "-r", "100000000", "-n", str(lines), "-I", "3600",
@@ -326,7 +342,7 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False, 
         while True:
             st = d.stats()
             received = source_received(st, source_name)
-            done = written_lines(d, variant) + parser_discarded(st)
+            done = written_lines() + parser_discarded(st)
             if not capped and done >= n:
                 break
             if capped and received is not None and done == received and done == last:
@@ -343,7 +359,7 @@ def run_variant(variant, args, parts, n, cpu_daemon, cpu_loggen, profile=False, 
         time.sleep(0.3)
         stats = d.stats()
         received = source_received(stats, source_name)
-        written = written_lines(d, variant)
+        written = written_lines()
         discarded = parser_discarded(stats)
         result = {
             "variant": variant,
@@ -532,7 +548,8 @@ def main():
                            if cpu_daemon is not None else "none"))
     print("grouping-by memory cap: %d MiB VmRSS" % args.grouping_cap_mib)
     if args.source_options:
-        print("source options added in every variant: %s" % args.source_options)
+        print("source options added in every variant but the scl ones (their block sets its own): %s" %
+              args.source_options)
     print("connections: %s (each a table of its own)" % ", ".join(str(k) for k in shapes))
     sys.stdout.flush()
 
@@ -549,9 +566,8 @@ def main():
                                                       "%.2f" % sh["ratio_4_2"] if "ratio_4_2" in sh else "-",
                                                       "%.2f" % sh["ratio_4_3"] if "ratio_4_3" in sh else "-"))
     print("every message accounted for, every shape: %s" % ("yes" if accounted else "NO"))
-    parts = split_input(input_file, shapes[0])
-
     if args.profile:
+        parts = split_input(input_file, shapes[0])
         print()
         print("profile of (4) (perf record -e cpu-clock --call-graph dwarf, syslog-ng only; shares of its samples):")
         sys.stdout.flush()

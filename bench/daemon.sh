@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Throughput and memory in the real daemon, four pipelines side by side: one command.
+# Throughput and memory in the real daemon, its pipelines side by side: one command.
 #
 #   bash bench/daemon.sh [options]
 #
@@ -15,7 +15,8 @@
 # processes; --connections); then a table for each: messages per syslog-ng
 # CPU second, thread switches per message, peak RSS, the ratios 4/2 and 4/3
 # with the targets.  About 15 s per round and connection count on two cores
-# (three rounds by default, plus 5 s in the last round for the late count;
+# (three rounds by default, plus 5.5 s for each mailbox-monitor variant in the
+# last round, for the late count;
 # --profile adds about 10 s), plus about 11 s the first time for the tenant.
 # See README.md, "Performance and robustness".
 set -euo pipefail
@@ -27,17 +28,20 @@ usage() {
   cat <<EOF
 usage: bash bench/daemon.sh [options]
   --messages N          messages per variant (default 200000)
-  --rounds R            rounds of the four variants (default 3; the table gives the median)
+  --rounds R            rounds of the variants (default 3; the table gives the median)
   --connections LIST    for each count, a table with the messages dealt over that many loggen
                         processes and TCP connections (default 1,2)
-  --source-options OPTS more options of the network() source in every variant, such as
-                        'log-fetch-limit(100)' (default none: syslog-ng's defaults)
+  --source-options OPTS more options of the network() source in every variant but scl and
+                        scl-fetch10, such as 'log-fetch-limit(100)' (default none: syslog-ng's
+                        defaults)
   --seed S              tenant seed (default 1)
   --mailboxes M         tenant mailboxes (default 1400: enough records for 200,000 messages)
   --other-workloads S   the tenant's share of SharePoint, OneDrive and Teams records (default
                         tenantgen's, 0.6; 0: mail, Entra and Graph records only)
   --grouping-cap-mib C  stop (3) when syslog-ng's VmRSS reaches C MiB (default 1024)
-  --variants LIST       some of none,json,grouping,mbx,mbx-decode-all (default all)
+  --variants LIST       some of none,json,grouping,mbx,mbx-decode-all,scl,scl-fetch10 (default
+                        none,json,grouping,mbx,mbx-decode-all; scl runs the SCL block as shipped,
+                        scl-fetch10 the same with log-fetch-limit(10))
   --profile             then run (4) once more under perf record and print where the time goes
   --no-pin              do not pin syslog-ng (CPU 1) and loggen (CPU 0) with taskset
   --build-dir DIR       build directory (default build/; configured and built when needed)
@@ -88,5 +92,5 @@ echo "== tenant: seed $seed, $mailboxes mailboxes x 7 days ($(wc -l < "$tenant/r
 t0=$(date +%s)
 python3 "$top/bench/daemon.py" --module-dir "$module_dir" --records "$tenant/records.jsonl" --policy "$policy" \
   --out "$out" --messages "$messages" --rounds "$rounds" --grouping-cap-mib "$cap" --variants "$variants" \
-  --json "$out/summary.json" --connections "$connections" --source-options "$source_options" $profile $nopin
+  --json "$out/summary.json" --connections "$connections" --source-options="$source_options" $profile $nopin
 echo "elapsed: $(( $(date +%s) - t0 ))s; every run in $out/summary.json"
