@@ -237,7 +237,7 @@ mbx_detector_geo_lookup(const MbxDetector *self, const MbxRecord *record, MbxGeo
       return FALSE;
     }
   /* a trusted egress (office, VPN) is the organization's location, not the user's: no travel from or to it */
-  if (mbx_policy_is_trusted_ip(self->policy, ip))
+  if (mbx_policy_is_trusted_addr(self->policy, mbx_record_get_client_addr(record)))
     info->has_location = FALSE;
   return TRUE;
 }

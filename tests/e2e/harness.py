@@ -298,11 +298,8 @@ class Daemon:
         return st.get(("parser", parser_id, "", name))
 
     def peak_rss_kb(self):
-        with open("/proc/%d/status" % self.proc.pid) as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-        return None
+        """VmHWM in kB; None when absent, so that a bound checked against it cannot pass on a missing figure."""
+        return proc_status_kb(self.proc.pid, "VmHWM") or None
 
     def stop(self, timeout=30):
         """SIGTERM, then checks the daemon exited cleanly; returns its log."""

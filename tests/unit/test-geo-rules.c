@@ -84,6 +84,15 @@ Test(geo_rules, london_then_tokyo_within_half_an_hour_is_impossible_travel)
   assert_reason_has(v, "from GB in 30 min");
 }
 
+Test(geo_rules, a_trusted_egress_is_no_place_to_travel_from)
+{
+  /* the office's address says where the office is, not the user: London through it, Tokyo half an hour later */
+  use_policy(GEO_CITY_DB, "[trusted-networks]\nnetworks = 86.128.1.0/24", "location-untrusted");
+  assert_quiet(owner_read(AT(0, 10, 0), LONDON));
+  const MbxVerdict *v = owner_read(AT(0, 10, 30), TOKYO);
+  cr_assert_null(strstr(v->reason, "impossible travel"), "reason \"%s\"", v->reason);
+}
+
 Test(geo_rules, london_then_tokyo_a_day_later_is_possible)
 {
   use_policy(GEO_CITY_DB, NULL, "location-untrusted");
